@@ -1,0 +1,47 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test lint validate summary chromium data clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Start the dashboard on the bundled data: http://localhost:8501
+run: $(VENV)/.runtime
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+
+## Lint and run every test, browser tests included (installs Debian's chromium if missing).
+test: $(VENV)/.dev chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+chromium:
+	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+
+validate: $(VENV)/.runtime
+	$(BIN)/python -m ibcr_data validate
+
+summary: $(VENV)/.runtime
+	$(BIN)/python -m ibcr_data summary
+
+## Regenerate the reference tables and the offline base map (needs npm once).
+data: $(VENV)/.dev
+	$(BIN)/python scripts/build_countries.py
+	$(BIN)/python scripts/build_geometry.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -1,0 +1,19 @@
+"""IBCR activity data: load, validate, filter and summarise the curated dataset in data/.
+
+Pure Python and pandas: this package never imports Streamlit or Plotly, so it works in a
+shell, a script or a notebook as well as behind the dashboard.
+"""
+
+from .aggregate import (CountryProfile, Figure, country_profile, engagements_per_country,
+                        headline_figures, latest_reported, metric_series, source_usage, timeline_rows)
+from .filters import Choices, Filters, Ignored, View, apply_filters, choices, parse_query
+from .load import (VENUE_KINDS, Dataset, ValidationError, default_data_dir, fingerprint, load_dataset,
+                   validate)
+from .validate import Problem
+
+__all__ = [
+    "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Figure", "Filters", "Ignored", "Problem",
+    "ValidationError", "View", "apply_filters", "choices", "country_profile", "default_data_dir",
+    "engagements_per_country", "fingerprint", "headline_figures", "latest_reported", "load_dataset",
+    "metric_series", "parse_query", "source_usage", "timeline_rows", "validate",
+]

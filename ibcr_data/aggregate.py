@@ -1,0 +1,209 @@
+"""Pure aggregations the pages need: headline figures, per-country counts, timelines, profiles.
+
+NOTE: reported figures are never added together. A figure is annual, cumulative, for one
+programme, or a snapshot; each function here picks or lists figures, and refuses to mix scopes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .filters import View, engagement_years
+from .load import Dataset
+
+CONFIDENCE_RANK = {"exact": 0, "approximate": 1, "inferred": 2}
+STATUS_RANK = {"ongoing": 0, "planned": 1, "completed": 2, "unknown": 3}
+ESTIMATE_METRICS = frozenset({"children_reached"})
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number for a headline card, with how it was counted and where it comes from."""
+
+    key: str
+    value: float | None
+    qualifier: str = "exactly"
+    scope: str = "computed"
+    period_label: str = ""
+    start_year: int | None = None
+    end_year: int | None = None
+    source_ids: tuple[str, ...] = ()
+    confidence: str = "exact"
+    is_estimate: bool = False
+    note_en: str = ""
+    note_fr: str = ""
+    value_max: float | None = None
+    metric_id: str | None = None
+    conflict_id: str | None = None
+    alternatives: tuple["Figure", ...] = field(default=())
+
+
+def _figure_from_row(key: str, row: pd.Series) -> Figure:
+    def opt_int(v):
+        return None if pd.isna(v) else int(v)
+
+    return Figure(
+        key=key, value=None if pd.isna(row["value"]) else float(row["value"]),
+        value_max=None if pd.isna(row["value_max"]) else float(row["value_max"]),
+        qualifier=row["qualifier_code"], scope=row["scope_code"], period_label=row["period_label"],
+        start_year=opt_int(row["start_year"]), end_year=opt_int(row["end_year"]),
+        source_ids=(row["source_id"],), confidence=row["confidence_code"],
+        is_estimate=row["metric_code"] in ESTIMATE_METRICS or row["confidence_code"] != "exact",
+        note_en=row["note_en"], note_fr=row["note_fr"], metric_id=row["metric_id"],
+        conflict_id=None if pd.isna(row["conflict_id"]) else row["conflict_id"],
+    )
+
+
+def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("cumulative",),
+                    up_to_year: int | None = None, programme_id: str | None = None) -> Figure | None:
+    """The most recent organisation-wide figure of one kind, with any figure that disagrees."""
+    m = ds.metrics
+    rows = m[(m["metric_code"] == metric_code) & m["scope_code"].isin(scopes) & ~m["is_target"]
+             & m["country_iso3"].isna() & m["value"].notna()]
+    if programme_id is not None:
+        rows = rows[rows["programme_id"] == programme_id]
+    if up_to_year is not None:
+        rows = rows[rows["end_year"] <= up_to_year]
+    if rows.empty:
+        return None
+    rows = rows.assign(_conf=rows["confidence_code"].map(CONFIDENCE_RANK))
+    best = rows.sort_values(["end_year", "_conf", "value"], ascending=[False, True, False]).iloc[0]
+    fig = _figure_from_row(metric_code, best)
+    if fig.conflict_id:
+        peers = m[(m["conflict_id"] == fig.conflict_id) & (m["metric_id"] != fig.metric_id)]
+        fig = Figure(**{**fig.__dict__, "alternatives": tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows())})
+    return fig
+
+
+def headline_figures(ds: Dataset, view: View, this_year: int) -> list[Figure]:
+    """Cards for the Overview: counts from the records in view, then reported figures."""
+    eng = view.engagements
+    programme_countries = eng.loc[~eng["is_venue"], "country_iso3"].nunique()
+    venues = set(eng.loc[eng["is_venue"], "country_iso3"]) - set(eng.loc[~eng["is_venue"], "country_iso3"])
+    founded = int(ds.events.loc[ds.events["category_code"] == "founding", "start_year"].min())
+    up_to = view.filters.years[1] if view.filters.years else None
+    figs = [
+        Figure("countries_engaged", float(programme_countries), note_en=str(len(venues)), note_fr=str(len(venues))),
+        Figure("programmes", float(len(view.programmes))),
+        Figure("engagements", float(len(eng))),
+        Figure("years_active", float(this_year - founded), start_year=founded, end_year=this_year),
+    ]
+    for code, scopes in (("professionals_trained", ("cumulative",)),
+                         ("volunteers_deployed", ("programme", "cumulative")),
+                         ("children_reached", ("cumulative",)),
+                         ("countries_reached", ("cumulative",))):
+        fig = latest_reported(ds, code, scopes, up_to_year=up_to)
+        figs.append(fig or Figure(code, None, scope="none"))
+    return figs
+
+
+def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
+    """One row per country in view: counts, main kind of work, status, whether only a venue."""
+    eng = view.engagements
+    cols = ["country_iso3", "engagement_count", "main_kind_code", "status_code", "is_venue_only",
+            "kinds", "first_year", "last_year"]
+    if eng.empty:
+        return pd.DataFrame(columns=cols)
+    span = engagement_years(eng)
+    work = eng.assign(_from=span["from"], _to=span["to"], _srank=eng["status_code"].map(STATUS_RANK))
+    rows = []
+    for iso3, g in work.groupby("country_iso3", sort=True):
+        programme_work = g[~g["is_venue"]]
+        basis = programme_work if not programme_work.empty else g
+        kinds = basis["kind_code"].value_counts()
+        main_kind = sorted(kinds.index, key=lambda k: (-kinds[k], k))[0]
+        status = basis.sort_values("_srank")["status_code"].iloc[0]
+        rows.append({
+            "country_iso3": iso3, "engagement_count": len(g), "main_kind_code": main_kind,
+            "status_code": status, "is_venue_only": programme_work.empty,
+            "kinds": "; ".join(sorted(set(g["kind_code"]))),
+            "first_year": None if pd.isna(g["_from"].min()) else int(g["_from"].min()),
+            "last_year": None if pd.isna(g["_to"].max()) else int(g["_to"].max()),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    names = ds.countries[["country_iso3", "name_en", "name_fr", "ibcr_region_code"]]
+    return out.merge(names, on="country_iso3", how="left")
+
+
+def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.DataFrame:
+    """Bars for a Gantt chart: one per engagement, labelled by country or programme."""
+    if group_by not in ("country", "programme"):
+        raise ValueError("group_by must be 'country' or 'programme'")
+    eng = view.engagements
+    span = engagement_years(eng)
+    out = eng.assign(year_from=span["from"], year_to=span["to"]).dropna(subset=["year_from"])
+    out = out.merge(ds.countries[["country_iso3", "name_en", "name_fr"]], on="country_iso3", how="left")
+    progs = ds.programmes[["programme_id", "name_en", "name_fr", "acronym"]].rename(
+        columns={"name_en": "programme_name_en", "name_fr": "programme_name_fr"})
+    out = out.merge(progs, on="programme_id", how="left")
+    if group_by == "country":
+        out["group_en"], out["group_fr"] = out["name_en"], out["name_fr"]
+    else:
+        out = out.dropna(subset=["programme_id"])
+        out["group_en"] = out["acronym"].fillna(out["programme_name_en"])
+        out["group_fr"] = out["acronym"].fillna(out["programme_name_fr"])
+    return out.sort_values(["year_from", "group_en"]).reset_index(drop=True)
+
+
+def metric_series(metrics: pd.DataFrame, metric_code: str, scope: str) -> pd.DataFrame:
+    """The figures of one kind and ONE scope, by period, ready to chart (never summed)."""
+    rows = metrics[(metrics["metric_code"] == metric_code) & (metrics["scope_code"] == scope)]
+    if rows["scope_code"].nunique() > 1:  # defensive: the filter above makes this impossible
+        raise ValueError("figures of different scopes cannot share a series")
+    return rows.sort_values(["end_year", "metric_id"]).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class CountryProfile:
+    country_iso3: str
+    name_en: str
+    name_fr: str
+    engagements: pd.DataFrame
+    programmes: pd.DataFrame
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    sources: pd.DataFrame
+    partners: tuple[str, ...]
+    funders: tuple[str, ...]
+
+    @property
+    def has_engagement(self) -> bool:
+        return not self.engagements.empty
+
+
+def _split(values: pd.Series) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for v in values.dropna():
+        for part in str(v).split(";"):
+            if part.strip():
+                seen.setdefault(part.strip(), None)
+    return tuple(sorted(seen, key=str.casefold))
+
+
+def country_profile(ds: Dataset, iso3: str) -> CountryProfile:
+    """Everything recorded about one country, with every source it rests on."""
+    row = ds.countries[ds.countries["country_iso3"] == iso3]
+    if row.empty:
+        raise KeyError(iso3)
+    eng = ds.engagements[ds.engagements["country_iso3"] == iso3].sort_values(["start_year", "engagement_id"])
+    progs = ds.programmes[ds.programmes["programme_id"].isin(set(eng["programme_id"].dropna()))]
+    events = ds.events[ds.events["country_iso3"] == iso3].sort_values("start_year")
+    metrics = ds.metrics[ds.metrics["country_iso3"] == iso3].sort_values("end_year")
+    used = set(eng["source_id"]) | set(events["source_id"]) | set(metrics["source_id"]) | set(progs["source_id"])
+    sources = ds.sources[ds.sources["source_id"].isin(used)]
+    return CountryProfile(
+        iso3, row["name_en"].iloc[0], row["name_fr"].iloc[0], eng, progs, events, metrics, sources,
+        partners=_split(eng["partners"]), funders=_split(pd.concat([eng["funders"], progs["funders"]])),
+    )
+
+
+def source_usage(ds: Dataset) -> pd.DataFrame:
+    """Each source with how many records of each table rest on it."""
+    counts = {name: ds.table(name)["source_id"].value_counts() for name in ("engagements", "programmes", "events", "metrics")}
+    out = ds.sources.copy()
+    for name, vc in counts.items():
+        out[f"{name}_count"] = out["source_id"].map(vc).fillna(0).astype("int64")
+    out["record_count"] = out[[f"{n}_count" for n in counts]].sum(axis=1)
+    return out.sort_values(["record_count", "source_id"], ascending=[False, True]).reset_index(drop=True)

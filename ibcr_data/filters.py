@@ -1,0 +1,229 @@
+"""The filter state: one frozen value, its link form, and how it narrows the tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+import pandas as pd
+
+from .load import Dataset
+
+LINK_KEYS = ("years", "region", "kind", "status", "programme", "country")
+MAX_LINK_VALUE = 500  # characters; longer link values are ignored, not parsed
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the reader asked to see. Empty sets mean "all"."""
+
+    years: tuple[int, int] | None = None
+    regions: frozenset[str] = frozenset()
+    kinds: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    programmes: frozenset[str] = frozenset()
+    countries: frozenset[str] = frozenset()
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def with_(self, **changes) -> "Filters":
+        return replace(self, **changes)
+
+    def to_query(self) -> dict[str, str]:
+        """The link parameters for this view (sorted, so a view has one link)."""
+        q: dict[str, str] = {}
+        if self.years:
+            q["years"] = f"{self.years[0]}-{self.years[1]}"
+        for key, values in (("region", self.regions), ("kind", self.kinds), ("status", self.statuses),
+                            ("programme", self.programmes), ("country", self.countries)):
+            if values:
+                q[key] = ",".join(sorted(values))
+        return q
+
+
+@dataclass(frozen=True)
+class Ignored:
+    """A link value that was not understood, and why it was set aside."""
+
+    key: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The values a filter may take, derived from the data."""
+
+    year_min: int
+    year_max: int
+    regions: tuple[str, ...]
+    kinds: tuple[str, ...]
+    statuses: tuple[str, ...]
+    programmes: tuple[str, ...]
+    countries: tuple[str, ...] = field(default=())
+
+
+def choices(ds: Dataset) -> Choices:
+    lo, hi = year_bounds(ds)
+    used_regions = set(ds.engagements["ibcr_region_code"].dropna()) | set(ds.engagements["un_region_code"].dropna())
+    regions = tuple(
+        code for code, includes in ds.regions.sort_values("sort_order")[["region_code", "includes"]].itertuples(index=False)
+        if code in used_regions or (isinstance(includes, str) and any(p.strip() in used_regions for p in includes.split(";")))
+    )
+    return Choices(
+        year_min=lo, year_max=hi, regions=regions,
+        kinds=tuple(k for k in ds.descriptor.vocabularies["kind_code"] if k in set(ds.engagements["kind_code"])),
+        statuses=tuple(s for s in ds.descriptor.vocabularies["status_code"] if s in set(ds.engagements["status_code"])),
+        programmes=tuple(ds.programmes.sort_values(["start_year", "programme_id"])["programme_id"]),
+        countries=tuple(sorted(ds.countries["country_iso3"])),
+    )
+
+
+def year_bounds(ds: Dataset) -> tuple[int, int]:
+    """First and last year that have data (engagements and milestones)."""
+    span = engagement_years(ds.engagements)
+    years = pd.concat([span["from"], span["to"], ds.events["start_year"].astype("float64")]).dropna()
+    return int(years.min()), int(years.max())
+
+
+def engagement_years(eng: pd.DataFrame) -> pd.DataFrame:
+    """The years each engagement covers, for overlap tests.
+
+    Unknown start: the end year (or the status date) stands for both. Ongoing with no end: the
+    status date closes it, so "underway in 2016" never claims later years. Undated records have
+    no years and only show when no year filter is set.
+    """
+    as_of = pd.to_numeric(eng["status_as_of"].str[:4], errors="coerce")
+    start = eng["start_year"].astype("float64")
+    end = eng["end_year"].astype("float64")
+    to = end.fillna(as_of.where(eng["status_code"] == "ongoing")).fillna(start)
+    to = to.where(to.isna() | start.isna() | (to >= start), start)
+    frm = start.fillna(to)
+    return pd.DataFrame({"from": frm, "to": to}, index=eng.index)
+
+
+def parse_query(params: Mapping[str, str | list[str]], ch: Choices) -> tuple[Filters, list[Ignored]]:
+    """Read link parameters; keep what exists in the data, list what was ignored."""
+    ignored: list[Ignored] = []
+
+    def values(key: str) -> list[str]:
+        raw = params.get(key)
+        if raw is None:
+            return []
+        items = raw if isinstance(raw, (list, tuple)) else [raw]
+        out = []
+        for item in items:
+            item = str(item)
+            if len(item) > MAX_LINK_VALUE:
+                ignored.append(Ignored(key, item[:40] + "…"))
+                continue
+            out += [v.strip() for v in item.split(",") if v.strip()]
+        return out
+
+    def keep(key: str, allowed: tuple[str, ...], transform=str) -> frozenset[str]:
+        ok = set()
+        for v in values(key):
+            t = transform(v)
+            if t in allowed:
+                ok.add(t)
+            else:
+                ignored.append(Ignored(key, v))
+        return frozenset(ok)
+
+    years = None
+    ys = values("years")
+    if ys:
+        m = re.fullmatch(r"(\d{4})(?:-(\d{4}))?", ys[-1]) if len(ys) == 1 else None
+        if m:
+            a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+            a, b = sorted((a, b))
+            a, b = max(a, ch.year_min), min(b, ch.year_max)
+            if a <= b:
+                years = None if (a, b) == (ch.year_min, ch.year_max) else (a, b)
+            else:
+                ignored.append(Ignored("years", ys[-1]))
+        else:
+            ignored += [Ignored("years", y) for y in ys]
+    f = Filters(
+        years=years,
+        regions=keep("region", ch.regions, str.lower),
+        kinds=keep("kind", ch.kinds, str.lower),
+        statuses=keep("status", ch.statuses, str.lower),
+        programmes=keep("programme", ch.programmes, str.lower),
+        countries=keep("country", ch.countries, str.upper),
+    )
+    return f, ignored
+
+
+@dataclass(frozen=True)
+class View:
+    """The tables narrowed to one filter state."""
+
+    filters: Filters
+    engagements: pd.DataFrame
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    programmes: pd.DataFrame
+
+
+def region_countries(ds: Dataset, regions: frozenset[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for r in regions:
+        out |= ds.region_members.get(r, frozenset())
+    return frozenset(out)
+
+
+def apply_filters(ds: Dataset, f: Filters) -> View:
+    eng = ds.engagements
+    keep = pd.Series(True, index=eng.index)
+    if f.years:
+        span = engagement_years(eng)
+        keep &= (span["from"] <= f.years[1]) & (span["to"] >= f.years[0])
+    if f.regions:
+        keep &= eng["country_iso3"].isin(region_countries(ds, f.regions))
+    if f.kinds:
+        keep &= eng["kind_code"].isin(f.kinds)
+    if f.statuses:
+        keep &= eng["status_code"].isin(f.statuses)
+    if f.programmes:
+        keep &= eng["programme_id"].isin(f.programmes)
+    if f.countries:
+        keep &= eng["country_iso3"].isin(f.countries)
+    engagements = eng[keep]
+
+    ev = ds.events
+    ek = pd.Series(True, index=ev.index)
+    if f.years:
+        ev_to = ev["end_year"].astype("float64").fillna(ev["start_year"].astype("float64"))
+        ek &= (ev["start_year"] <= f.years[1]) & (ev_to >= f.years[0])
+    places = _place_filter(ds, f)
+    if places is not None:
+        ek &= ev["country_iso3"].isin(places)
+    if f.programmes:
+        ek &= ev["programme_id"].isin(f.programmes)
+
+    m = ds.metrics
+    mk = pd.Series(True, index=m.index)
+    if f.years:
+        m_from = m["start_year"].astype("float64").fillna(m["end_year"].astype("float64"))
+        mk &= (m_from <= f.years[1]) & (m["end_year"] >= f.years[0])
+    if places is not None:
+        mk &= m["country_iso3"].isin(places)
+    if f.programmes:
+        mk &= m["programme_id"].isin(f.programmes)
+
+    progs = ds.programmes
+    progs = progs[progs["programme_id"].isin(set(engagements["programme_id"].dropna()))]
+    return View(f, engagements, ev[ek], m[mk], progs)
+
+
+def _place_filter(ds: Dataset, f: Filters) -> frozenset[str] | None:
+    """Countries that events and figures must belong to, or None when place is not filtered."""
+    if f.countries and f.regions:
+        return f.countries & region_countries(ds, f.regions)
+    if f.countries:
+        return f.countries
+    if f.regions:
+        return region_countries(ds, f.regions)
+    return None

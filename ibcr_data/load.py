@@ -1,0 +1,162 @@
+"""Load the whole dataset from data/, validated and typed, or fail with every problem."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import Descriptor, DescriptorError, Resource, read_descriptor
+from .validate import (FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, read_raw,
+                       unlisted_files)
+
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+# Kinds of work that mark a place where something was held, not a country IBCR works in.
+VENUE_KINDS = frozenset({"tribunal_hearing", "event_venue"})
+
+
+class ValidationError(Exception):
+    """The data failed validation; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        files = sorted({p.file for p in problems})
+        super().__init__(f"{len(problems)} problem(s) in {', '.join(files)}")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Every table of the dataset, typed. Treat the frames as read-only."""
+
+    engagements: pd.DataFrame
+    programmes: pd.DataFrame
+    events: pd.DataFrame
+    metrics: pd.DataFrame
+    sources: pd.DataFrame
+    countries: pd.DataFrame
+    regions: pd.DataFrame
+    conflicts: pd.DataFrame
+    country_points: pd.DataFrame
+    descriptor: Descriptor
+    data_dir: Path
+    region_members: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    TABLES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts",
+              "countries", "regions")
+
+    def table(self, name: str) -> pd.DataFrame:
+        return getattr(self, name)
+
+    @property
+    def last_updated(self) -> str:
+        return str(self.descriptor.meta.get("last_updated", ""))
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.table(name)) for name in self.TABLES}
+
+
+def default_data_dir() -> Path:
+    return Path(os.environ.get("IBCR_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def fingerprint(data_dir: Path | None = None) -> str:
+    """A key that changes whenever a file in data/ changes (for caching)."""
+    data_dir = Path(data_dir or default_data_dir())
+    h = hashlib.sha1(str(data_dir.resolve()).encode())
+    if data_dir.is_dir():
+        for p in sorted(data_dir.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(data_dir)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:16]
+
+
+def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, RawTable], Descriptor | None]:
+    """Check every file; return all problems (empty when the data are valid)."""
+    data_dir = Path(data_dir or default_data_dir())
+    if not data_dir.is_dir():
+        return [Problem(str(data_dir), None, None, None, "the data folder does not exist",
+                        "run from the project folder, or pass the folder that holds datapackage.yaml")], {}, None
+    try:
+        descriptor = read_descriptor(data_dir)
+    except DescriptorError as exc:
+        return [Problem("datapackage.yaml", None, None, None, str(exc).split(": ", 1)[-1],
+                        "restore data/datapackage.yaml from git")], {}, None
+    problems = unlisted_files(data_dir, descriptor)
+    tables: dict[str, RawTable] = {}
+    for res in descriptor.resources:
+        table, found = read_raw(data_dir, res)
+        problems += found
+        if table is not None:
+            problems += check_table(table, descriptor)
+            tables[res.name] = table
+    problems += check_foreign_keys(tables)
+    return problems, tables, descriptor
+
+
+def load_dataset(data_dir: Path | str | None = None) -> Dataset:
+    """Load and validate data/; raise ValidationError listing every problem, never half the data."""
+    data_dir = Path(data_dir or default_data_dir())
+    problems, tables, descriptor = validate(data_dir)
+    if problems:
+        raise ValidationError(problems)
+    typed = {name: _typed(t.frame, t.resource) for name, t in tables.items()}
+    regions = typed["regions"]
+    countries = typed["countries"]
+    members = _region_members(regions, countries)
+    engagements = _with_regions(typed["engagements"], countries)
+    programmes = _with_countries(typed["programmes"], engagements)
+    return Dataset(
+        engagements=engagements, programmes=programmes, events=typed["events"],
+        metrics=typed["metrics"], sources=typed["sources"], countries=countries, regions=regions,
+        conflicts=typed["conflicts"], country_points=typed["country_points"],
+        descriptor=descriptor, data_dir=data_dir, region_members=members,
+    )
+
+
+def _typed(frame: pd.DataFrame, res: Resource) -> pd.DataFrame:
+    out = {}
+    for f in res.fields:
+        s = frame[f.name]
+        empty = s == ""
+        if f.type == "integer":
+            out[f.name] = pd.to_numeric(s.mask(empty), errors="coerce").astype("Int64")
+        elif f.type == "number":
+            out[f.name] = pd.to_numeric(s.mask(empty), errors="coerce").astype("float64")
+        elif f.type == "boolean":
+            low = s.str.lower()
+            out[f.name] = low.isin(TRUE) & ~low.isin(FALSE)
+        else:
+            out[f.name] = s.mask(empty).astype("str")
+    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+
+
+def _region_members(regions: pd.DataFrame, countries: pd.DataFrame) -> dict[str, frozenset[str]]:
+    members: dict[str, set[str]] = {}
+    for col in ("ibcr_region_code", "un_region_code"):
+        for code, grp in countries.dropna(subset=[col]).groupby(col):
+            members.setdefault(str(code), set()).update(grp["country_iso3"])
+    for code, includes in zip(regions["region_code"], regions["includes"]):
+        if isinstance(includes, str):
+            for part in includes.split(";"):
+                members.setdefault(code, set()).update(members.get(part.strip(), set()))
+    return {code: frozenset(v) for code, v in members.items()}
+
+
+def _with_regions(engagements: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+    cols = countries[["country_iso3", "ibcr_region_code", "un_region_code"]]
+    out = engagements.merge(cols, on="country_iso3", how="left", validate="many_to_one")
+    out["is_venue"] = out["kind_code"].isin(VENUE_KINDS)
+    return out
+
+
+def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+    by_prog = (engagements.dropna(subset=["programme_id"]).groupby("programme_id")["country_iso3"]
+               .agg(lambda s: "; ".join(sorted(set(s)))))
+    out = programmes.copy()
+    out["country_iso3_list"] = out["programme_id"].map(by_prog).astype("str")
+    return out

@@ -1,0 +1,253 @@
+"""Read the CSV files and check them against the descriptor, collecting every problem."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .schema import Descriptor, Field, Resource
+
+BOM = b"\xef\xbb\xbf"
+MAX_FILE_BYTES = 200 * 1024 * 1024
+TRUE = {"true", "yes", "1", "vrai", "oui"}
+FALSE = {"false", "no", "0", "faux", "non"}
+INT_RE = r"^[+-]?\d+$"
+DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+# Field-specific advice shown when a required cell is empty.
+REQUIRED_HINTS = {
+    "scope_code": "Every figure needs a scope (annual, cumulative, programme or snapshot): "
+                  "figures of different scopes are never added together.",
+    "source_id": "Every record must name its source: use an id from sources.csv.",
+    "confidence_code": "Say how sure the record is: exact, approximate or inferred.",
+    "status_as_of": "Give the date the status was true (a year is enough, e.g. 2016).",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the data, located precisely enough to fix it."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    message: str
+    hint: str
+
+    def __str__(self) -> str:
+        where = self.file + (f":{self.line}" if self.line else "")
+        col = f" [{self.column}]" if self.column else ""
+        val = f" value {self.value!r}" if self.value not in (None, "") else ""
+        return f"{where}{col}{val}: {self.message}. Fix: {self.hint}"
+
+
+@dataclass
+class RawTable:
+    """A CSV read as text, with the file line where each record starts."""
+
+    resource: Resource
+    frame: pd.DataFrame
+    lines: list[int]
+
+
+def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Problem]]:
+    path = data_dir / res.path
+    name = res.path
+    if not path.is_file():
+        return None, [Problem(name, None, None, None, "the file listed in datapackage.yaml is missing",
+                              f"restore {name} or remove the resource '{res.name}' from datapackage.yaml")]
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return None, [Problem(name, None, None, f"{size / 1e6:.0f} MB", "the file is too large to load",
+                              f"keep each file under {MAX_FILE_BYTES // 2**20} MB; check it was not "
+                              "saved with stray content")]
+    raw = path.read_bytes()
+    if raw.startswith(BOM):
+        raw = raw[len(BOM):]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(name, line, None, raw[exc.start: exc.start + 8].decode("latin-1"),
+                              "the file is not UTF-8 text (probably Latin-1 from an older Excel)",
+                              'in Excel use "Save As" and choose "CSV UTF-8 (Comma delimited)"')]
+    if not text.strip():
+        return None, [Problem(name, None, None, None, "the file is empty",
+                              "restore the header row and the records (see git history)")]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    try:
+        header = [h.strip() for h in next(reader)]
+        rows: list[list[str]] = []
+        lines: list[int] = []
+        start = reader.line_num + 1
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                if len(row) != len(header):
+                    problems.append(Problem(name, start, None, None,
+                                            f"the row has {len(row)} cells but the header has {len(header)}",
+                                            "check for a stray comma or an unquoted comma inside a text cell"))
+                    row = (row + [""] * len(header))[: len(header)]
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return None, [Problem(name, reader.line_num, None, None, f"the CSV cannot be parsed ({exc})",
+                              "check the quotes around text cells")]
+    expected = res.field_names
+    missing = [c for c in expected if c not in header]
+    extra = [c for c in header if c not in expected]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for c in missing:
+        close = difflib.get_close_matches(c, extra, n=1)
+        problems.append(Problem(name, 1, c, None, "a column the schema requires is missing",
+                                f"rename column '{close[0]}' to '{c}'" if close else f"add a column '{c}'"))
+    for c in extra:
+        if not difflib.get_close_matches(c, missing, n=1):
+            problems.append(Problem(name, 1, c, None, "the column is not in datapackage.yaml",
+                                    "remove it, or declare it in datapackage.yaml with a type and description"))
+    for c in dupes:
+        problems.append(Problem(name, 1, c, None, "the column appears twice", "keep one of them"))
+    if missing or dupes:
+        return None, problems
+    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
+    frame = frame[expected].apply(lambda s: s.str.strip())
+    return RawTable(res, frame, lines), problems
+
+
+def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
+    problems: list[Problem] = []
+    df, lines, name = table.frame, pd.Series(table.lines, dtype="int64"), table.resource.path
+
+    def report(mask: pd.Series, f: Field, message: str, hint) -> None:
+        for i in mask[mask].index:
+            value = df.at[i, f.name]
+            problems.append(Problem(name, int(lines[i]), f.name, value, message,
+                                    hint(value) if callable(hint) else hint))
+
+    fk_fields = {fk.field for fk in table.resource.foreign_keys}
+    for f in table.resource.fields:
+        s = df[f.name]
+        filled = s != ""
+        if f.required:
+            report(~filled, f, "a required value is empty",
+                   REQUIRED_HINTS.get(f.name, f"fill in {f.name} ({f.description.lower()})"))
+        if f.type == "integer":
+            report(filled & ~s.str.match(INT_RE), f, "not a whole number", "write digits only, e.g. 2015")
+        elif f.type == "number":
+            report(filled & pd.to_numeric(s, errors="coerce").isna(), f, "not a number",
+                   "write the figure with digits and a dot for decimals, without spaces or units")
+        elif f.type == "boolean":
+            report(filled & ~s.str.lower().isin(TRUE | FALSE), f, "not true or false", "write true or false")
+        elif f.type == "date":
+            bad = filled & pd.to_datetime(s.where(s.str.match(DATE_RE)), errors="coerce", format="%Y-%m-%d").isna()
+            report(bad, f, "not a date", "write the date as YYYY-MM-DD")
+        allowed = descriptor.allowed(f)
+        if allowed is not None:
+            report(filled & ~s.isin(allowed), f, "not one of the allowed codes",
+                   lambda v, a=allowed: _suggest(v, a, f"use one of: {', '.join(a)}"))
+        if f.pattern and f.name not in fk_fields:  # the foreign-key check gives the better hint
+            report(filled & ~s.str.fullmatch(f.pattern), f, "does not have the expected form",
+                   _pattern_hint(f))
+        if f.type in ("integer", "number") and (f.minimum is not None or f.maximum is not None):
+            num = pd.to_numeric(s, errors="coerce")
+            lo = f.minimum if f.minimum is not None else float("-inf")
+            hi = f.maximum if f.maximum is not None else float("inf")
+            report(num.notna() & ((num < lo) | (num > hi)), f, "outside the allowed range",
+                   f"use a value between {f.minimum} and {f.maximum}")
+        if f.unique:
+            dup = filled & s.duplicated(keep="first")
+            first = s[filled].drop_duplicates(keep="first")
+            first_line = {v: int(lines[i]) for i, v in first.items()}
+            report(dup, f, "duplicate identifier",
+                   lambda v: f"ids must be unique; '{v}' is first used on line {first_line.get(v)}")
+    problems += _check_dates(df, lines, name)
+    return problems
+
+
+def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]:
+    out: list[Problem] = []
+    if {"start_year", "end_year"} <= set(df.columns):
+        start = pd.to_numeric(df["start_year"].where(df["start_year"].str.match(INT_RE)), errors="coerce")
+        end = pd.to_numeric(df["end_year"].where(df["end_year"].str.match(INT_RE)), errors="coerce")
+        for i in df.index[(end < start).fillna(False)]:
+            out.append(Problem(name, int(lines[i]), "end_year", df.at[i, "end_year"],
+                               f"the end year is before the start year ({df.at[i, 'start_year']})",
+                               "swap the years or correct the one that is wrong"))
+    for date_col, year_col in (("start_date", "start_year"), ("end_date", "end_year")):
+        if {date_col, year_col} <= set(df.columns):
+            d, y = df[date_col], df[year_col]
+            bad = (d != "") & (y != "") & (d.str[:4] != y)
+            for i in df.index[bad]:
+                out.append(Problem(name, int(lines[i]), date_col, d.at[i],
+                                   f"the date does not fall in {year_col} {y.at[i]}",
+                                   f"make {date_col} and {year_col} agree"))
+            missing_year = (d != "") & (y == "")
+            for i in df.index[missing_year]:
+                out.append(Problem(name, int(lines[i]), year_col, "",
+                                   f"{date_col} is given but {year_col} is empty",
+                                   f"fill in {year_col} with the year of {date_col}"))
+    return out
+
+
+def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
+    problems: list[Problem] = []
+    countries = tables.get("countries")
+    names = {}
+    if countries is not None:
+        for col in ("name_en", "name_fr"):
+            names.update({n.lower(): c for n, c in zip(countries.frame[col], countries.frame["country_iso3"])})
+    for table in tables.values():
+        for fk in table.resource.foreign_keys:
+            target = tables.get(fk.resource)
+            if target is None or fk.field not in table.frame:
+                continue
+            keys = set(target.frame[fk.ref_field])
+            s = table.frame[fk.field]
+            bad = (s != "") & ~s.isin(keys)
+            for i in s.index[bad]:
+                value = s.at[i]
+                if fk.field == "country_iso3":
+                    code = names.get(value.lower())
+                    hint = (f"'{value}' is a country name: write its ISO3 code {code}" if code
+                            else _suggest(value.upper(), sorted(keys), "use an ISO 3166-1 alpha-3 code "
+                                          "listed in countries.csv (e.g. COD for the DR Congo)"))
+                else:
+                    hint = _suggest(value, sorted(keys), f"use an id that exists in {target.resource.path}")
+                problems.append(Problem(table.resource.path, table.lines[i], fk.field, value,
+                                        f"not found in {target.resource.path}", hint))
+    return problems
+
+
+def unlisted_files(data_dir: Path, descriptor: Descriptor) -> list[Problem]:
+    listed = {Path(r.path) for r in descriptor.resources}
+    out = []
+    for path in sorted(data_dir.rglob("*.csv")):
+        rel = path.relative_to(data_dir)
+        if rel not in listed:
+            out.append(Problem(str(rel), None, None, None, "the file is not listed in datapackage.yaml",
+                               "add it as a resource with its schema, or move it out of data/"))
+    return out
+
+
+def _suggest(value: str, allowed, fallback: str) -> str:
+    close = difflib.get_close_matches(value, list(allowed), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? Otherwise {fallback}" if close else fallback
+
+
+def _pattern_hint(f: Field) -> str:
+    if f.name.endswith("_iso3"):
+        return "use a three-letter upper-case ISO code, e.g. BFA"
+    if f.name.endswith("_id"):
+        return "use lower-case letters, digits and hyphens only, e.g. bfa-training-2015"
+    if f.name.endswith(("_date", "_as_of")) or f.name == "published":
+        return "write a date as YYYY, YYYY-MM or YYYY-MM-DD"
+    if f.name == "url":
+        return "write a full address starting with https://"
+    return f"match the pattern {f.pattern}"

@@ -1,0 +1,1 @@
+"""The Streamlit side of the dashboard: shell and filters, translations, figures, components."""

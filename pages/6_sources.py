@@ -1,0 +1,52 @@
+"""Sources and method: where every number comes from, how it is counted, and what is missing."""
+
+import pandas as pd
+import streamlit as st
+
+import ibcr_data
+from ibcr_ui import components, i18n, state
+
+# Inputs
+ctx = state.setup("sources")
+
+# Data
+usage = ibcr_data.source_usage(ctx.ds)
+
+# Render
+st.title(ctx.t("sources.title"))
+st.markdown(ctx.t("sources.intro", n=len(usage), updated=i18n.iso_date(ctx.lang, ctx.ds.last_updated)))
+
+st.subheader(ctx.t("sources.seeds_title"))
+for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
+    st.markdown(f"- **{components.md(s['title'])}** — `{components.md(s['file_name'])}` · "
+                + ctx.t("sources.supports", n=i18n.number(ctx.lang, s["record_count"])))
+
+st.subheader(ctx.t("sources.all_title"))
+table = pd.DataFrame({
+    ctx.t("col.source"): usage["title"],
+    ctx.t("col.publisher"): usage["publisher"],
+    ctx.t("col.type"): [ctx.label("source_type", c) for c in usage["source_type_code"]],
+    ctx.t("col.published"): usage["published"],
+    ctx.t("col.records"): usage["record_count"],
+    ctx.t("col.link"): usage["url"],
+    ctx.t("col.notes"): usage["notes"],
+})
+st.dataframe(table, hide_index=True, width="stretch", height=420,
+             column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link")),
+                            ctx.t("col.records"): st.column_config.NumberColumn(ctx.t("col.records"))})
+
+st.subheader(ctx.t("method.title"))
+st.markdown(ctx.t("method.counting"))
+st.markdown(ctx.t("method.confidence"))
+st.markdown(ctx.t("method.as_of"))
+
+st.subheader(ctx.t("method.conflicts_title"))
+conflicts = ctx.ds.conflicts
+st.dataframe(pd.DataFrame({ctx.t("col.topic"): conflicts[f"topic_{ctx.lang}"],
+                           ctx.t("col.resolution"): conflicts[f"resolution_{ctx.lang}"]}),
+             hide_index=True, width="stretch")
+st.subheader(ctx.t("method.gaps_title"))
+st.markdown(ctx.t("method.gaps"))
+st.subheader(ctx.t("method.map_title"))
+st.markdown(ctx.t("map.credit") + " " + ctx.t("map.disclaimer"))
+st.caption(ctx.t("method.reference_data"))
