@@ -4,11 +4,19 @@ Pure Python and pandas: this package never imports Streamlit or Plotly, so it wo
 shell, a script or a notebook as well as behind the dashboard.
 """
 
-from .aggregate import (CountryProfile, Figure, country_profile, engagements_per_country,
-                        headline_figures, latest_reported, metric_series, source_usage, timeline_rows)
+from .aggregate import (
+                        CountryProfile,
+                        Figure,
+                        country_profile,
+                        engagements_per_country,
+                        headline_figures,
+                        latest_reported,
+                        metric_series,
+                        source_usage,
+                        timeline_rows,
+)
 from .filters import Choices, Filters, Ignored, View, apply_filters, choices, parse_query
-from .load import (VENUE_KINDS, Dataset, ValidationError, default_data_dir, fingerprint, load_dataset,
-                   validate)
+from .load import VENUE_KINDS, Dataset, ValidationError, default_data_dir, fingerprint, load_dataset, validate
 from .validate import Problem
 
 __all__ = [

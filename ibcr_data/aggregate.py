@@ -37,7 +37,7 @@ class Figure:
     value_max: float | None = None
     metric_id: str | None = None
     conflict_id: str | None = None
-    alternatives: tuple["Figure", ...] = field(default=())
+    alternatives: tuple[Figure, ...] = field(default=())
 
 
 def _figure_from_row(key: str, row: pd.Series) -> Figure:

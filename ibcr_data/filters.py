@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 import pandas as pd
 
@@ -28,7 +28,7 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def with_(self, **changes) -> "Filters":
+    def with_(self, **changes) -> Filters:
         return replace(self, **changes)
 
     def to_query(self) -> dict[str, str]:

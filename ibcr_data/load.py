@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .schema import Descriptor, DescriptorError, Resource, read_descriptor
-from .validate import (FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, read_raw,
-                       unlisted_files)
+from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, read_raw, unlisted_files
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 

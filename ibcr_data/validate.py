@@ -166,7 +166,7 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
             first = s[filled].drop_duplicates(keep="first")
             first_line = {v: int(lines[i]) for i, v in first.items()}
             report(dup, f, "duplicate identifier",
-                   lambda v: f"ids must be unique; '{v}' is first used on line {first_line.get(v)}")
+                   lambda v, fl=first_line: f"ids must be unique; '{v}' is first used on line {fl.get(v)}")
     problems += _check_dates(df, lines, name)
     return problems
 

@@ -8,8 +8,19 @@ from html import escape
 import pandas as pd
 import plotly.graph_objects as go
 
-from .theme import (BLUE_SCALE, FONT, GRID, GRID_LINE, IBCR_ACCENT, KIND_COLOURS, LAND, NOT_ENGAGED_BORDER,
-                    STATUS_COLOURS, TEXT, VENUE_COLOUR)
+from .theme import (
+    BLUE_SCALE,
+    FONT,
+    GRID,
+    GRID_LINE,
+    IBCR_ACCENT,
+    KIND_COLOURS,
+    LAND,
+    NOT_ENGAGED_BORDER,
+    STATUS_COLOURS,
+    TEXT,
+    VENUE_COLOUR,
+)
 
 TOPOJSON_URL = "app/static/"
 
@@ -149,7 +160,7 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
             fig.add_trace(go.Bar(
                 orientation="h", y=part["group"], base=part["year_from"],
                 x=(part["year_to"] - part["year_from"] + 1), name=labels.get(status, status),
-                legendgroup=status, showlegend=not imprecise or sub["date_precision_code"].isin(IMPRECISE).all(),
+                legendgroup=status, showlegend=bool(not imprecise or sub["date_precision_code"].isin(IMPRECISE).all()),
                 marker={"color": colour, "opacity": 0.5 if imprecise else 0.9,
                         "pattern": {"shape": "/" if imprecise else "", "fgcolor": "white", "size": 6},
                         "line": {"color": colour, "width": 1}},

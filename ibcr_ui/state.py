@@ -224,7 +224,7 @@ def _draw_filters(ch: Choices, ds: Dataset, lang: str) -> None:
                        format_func=lambda c: i18n.label(lang, "status", c), placeholder=t("filters.all"))
         st.multiselect(t("filters.programme"), options=list(ch.programmes), key="f_programme",
                        format_func=lambda c: prog_label.get(c, c), placeholder=t("filters.all"))
-        st.button(t("filters.reset"), on_click=_reset_filters, icon="↺", width="stretch")
+        st.button(t("filters.reset"), on_click=_reset_filters, width="stretch")
 
 
 def describe(ctx: Context) -> str:

@@ -1,5 +1,7 @@
 """Programmes and figures: each programme at a glance, and every reported figure over time."""
 
+from html import escape
+
 import pandas as pd
 import streamlit as st
 
@@ -48,13 +50,13 @@ chosen = metrics[metrics["metric_code"] == code]
 for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in set(chosen["scope_code"])]:
     series = ibcr_data.metric_series(chosen, code, scope)
     st.markdown(f"**{ctx.label('metric', code)} — {ctx.label('scope', scope)}**")
-    hover = pd.Series([f"<b>{tables.figure_text(ctx, r)}</b> · {r['period_label']}<br>{r[f'note_{ctx.lang}']}"
-                       for _, r in series.iterrows()], index=series.index, dtype="str").str.replace("<script", "&lt;script")
+    hover = pd.Series([f"<b>{escape(tables.figure_text(ctx, r))}</b> · {escape(r['period_label'])}<br>"
+                       f"{escape(r[f'note_{ctx.lang}'])}" for _, r in series.iterrows()], index=series.index, dtype="str")
     labels = {"exact": ctx.t("metrics.exact"), "estimate": ctx.t("metrics.estimate"),
               "target": ctx.t("metrics.target_legend"), "year": ctx.t("axis.year_reported"),
               "unit": ctx.label("metric", code)}
     if series["value"].notna().sum() >= 1:
-        st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, tables.escape_series(hover)),
+        st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, hover),
                         width="stretch", key=f"metric_{code}_{scope}",
                         config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
     tables.metrics_table(ctx, series)

@@ -1,0 +1,96 @@
+"""The Data explorer's tables and downloads: readable columns, dictionary, CSV and Excel files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ibcr_data import export
+
+from .state import Context, describe
+
+TABLES = ("engagements", "programmes", "events", "metrics", "sources")
+DERIVED = {"ibcr_region_code", "un_region_code", "is_venue", "country_iso3_list"}
+
+
+def filtered_tables(ctx: Context) -> dict[str, pd.DataFrame]:
+    v = ctx.view
+    used = set(v.engagements["source_id"]) | set(v.events["source_id"]) | set(v.metrics["source_id"]) | set(v.programmes["source_id"])
+    tables = {"engagements": v.engagements, "programmes": v.programmes, "events": v.events, "metrics": v.metrics,
+              "sources": ctx.ds.sources[ctx.ds.sources["source_id"].isin(used)]}
+    return {k: _declared(ctx, k, df) for k, df in tables.items()}
+
+
+def full_tables(ctx: Context) -> dict[str, pd.DataFrame]:
+    return {k: _declared(ctx, k, ctx.ds.table(k)) for k in TABLES}
+
+
+def _declared(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Only the columns declared in datapackage.yaml, in their order."""
+    return df[ctx.ds.descriptor.resource(name).field_names].reset_index(drop=True)
+
+
+def field_label(ctx: Context, field: str) -> str:
+    return ctx.t(f"field.{field}")
+
+
+def readable(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
+    return df.rename(columns={c: field_label(ctx, c) for c in df.columns})
+
+
+def column_config(ctx: Context, name: str) -> dict:
+    cfg = {}
+    for f in ctx.ds.descriptor.resource(name).fields:
+        label = field_label(ctx, f.name)
+        if f.name == "url":
+            cfg[label] = st.column_config.LinkColumn(label)
+        elif f.type == "integer" and f.name.endswith("_year"):
+            cfg[label] = st.column_config.NumberColumn(label, format="%d")
+    return cfg
+
+
+def dictionary(ctx: Context, name: str) -> pd.DataFrame:
+    res = ctx.ds.descriptor.resource(name)
+    rows = []
+    for f in res.fields:
+        allowed = ctx.ds.descriptor.allowed(f)
+        rows.append({
+            ctx.t("dict.column"): field_label(ctx, f.name), ctx.t("dict.name"): f.name,
+            ctx.t("dict.type"): ctx.t(f"type.{f.type}"),
+            ctx.t("dict.description"): ctx.t(f"fielddesc.{name}.{f.name}"),
+            ctx.t("dict.required"): "✓" if f.required else "",
+            ctx.t("dict.codes"): ", ".join(allowed) if allowed else "",
+        })
+    return pd.DataFrame(rows)
+
+
+def _filter_sheet(ctx: Context) -> pd.DataFrame:
+    q = ctx.filters.to_query()
+    rows = [{ctx.t("dict.name"): ctx.t("data.view"), ctx.t("dict.description"): describe(ctx)}]
+    rows += [{ctx.t("dict.name"): k, ctx.t("dict.description"): v} for k, v in q.items()]
+    rows.append({ctx.t("dict.name"): ctx.t("data.updated"), ctx.t("dict.description"): ctx.ds.last_updated})
+    return pd.DataFrame(rows)
+
+
+def buttons(ctx: Context, tables: dict[str, pd.DataFrame], scope: str) -> None:
+    """Excel workbook (one sheet per table, plus sources and the filter) and CSV files."""
+    total = sum(len(df) for df in tables.values())
+    stem = ctx.t(f"files.{scope}")
+
+    def workbook() -> bytes:
+        sheets = {ctx.t(f"table.{k}"): readable(ctx, k, df) for k, df in tables.items()}
+        sheets[ctx.t("sheet.filter")] = _filter_sheet(ctx)
+        return export.workbook_bytes(sheets)
+
+    st.download_button(ctx.t("data.download_xlsx", n=total), data=workbook, file_name=f"{stem}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", key=f"xlsx_{scope}", icon="📥", width="stretch")
+    eng = tables["engagements"]
+    st.download_button(ctx.t("data.download_csv", table=ctx.t("table.engagements"), n=len(eng)),
+                       data=lambda: export.csv_bytes(readable(ctx, "engagements", eng)),
+                       file_name=f"{stem}-{ctx.t('table.engagements').lower()}.csv", mime="text/csv",
+                       on_click="ignore", key=f"csv_{scope}", icon="📄", width="stretch")
+    st.download_button(ctx.t("data.download_zip", n=total),
+                       data=lambda: export.zip_of_csvs({ctx.t(f"table.{k}").lower(): readable(ctx, k, df) for k, df in tables.items()}),
+                       file_name=f"{stem}-csv.zip", mime="application/zip",
+                       on_click="ignore", key=f"zip_{scope}", icon="🗜️", width="stretch")
