@@ -14,12 +14,10 @@ components.human_line(state.describe(ctx))
 views.headline_cards(ctx)
 st.markdown(components.md(views.summary_sentence(ctx)))
 
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.subheader(ctx.t("overview.map_title"))
-    views.world_map(ctx, mode="kind", key="overview_map", height=430)
-with right:
-    st.subheader(ctx.t("overview.milestones_title"))
-    views.milestone_list(ctx, ctx.view.events[ctx.view.events["is_key_milestone"]], limit=6)
-    st.page_link("pages/3_timeline.py", label=ctx.t("overview.all_milestones"), icon="🕰️",
-                 query_params=state.nav_params(ctx, "timeline"))
+st.subheader(ctx.t("overview.map_title"))
+views.world_map(ctx, mode="kind", key="overview_map", height=500)
+
+st.subheader(ctx.t("overview.milestones_title"))
+views.milestone_list(ctx, ctx.view.events[ctx.view.events["is_key_milestone"]], limit=6, columns=2)
+st.page_link("pages/3_timeline.py", label=ctx.t("overview.all_milestones"),
+             query_params=state.nav_params(ctx, "timeline"))

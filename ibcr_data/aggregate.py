@@ -36,6 +36,7 @@ class Figure:
     note_fr: str = ""
     value_max: float | None = None
     metric_id: str | None = None
+    is_target: bool = False
     conflict_id: str | None = None
     alternatives: tuple[Figure, ...] = field(default=())
 
@@ -53,6 +54,7 @@ def _figure_from_row(key: str, row: pd.Series) -> Figure:
         is_estimate=row["metric_code"] in ESTIMATE_METRICS or row["confidence_code"] != "exact",
         note_en=row["note_en"], note_fr=row["note_fr"], metric_id=row["metric_id"],
         conflict_id=None if pd.isna(row["conflict_id"]) else row["conflict_id"],
+        is_target=bool(row["is_target"]),
     )
 
 
@@ -73,6 +75,8 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
     fig = _figure_from_row(metric_code, best)
     if fig.conflict_id:
         peers = m[(m["conflict_id"] == fig.conflict_id) & (m["metric_id"] != fig.metric_id)]
+        # One line per distinct claim: the same figure repeated by two sources is one claim.
+        peers = peers.drop_duplicates(["value", "qualifier_code", "is_target"])
         fig = Figure(**{**fig.__dict__, "alternatives": tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows())})
     return fig
 
@@ -114,7 +118,8 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
         basis = programme_work if not programme_work.empty else g
         kinds = basis["kind_code"].value_counts()
         main_kind = sorted(kinds.index, key=lambda k: (-kinds[k], k))[0]
-        status = basis.sort_values("_srank")["status_code"].iloc[0]
+        latest = basis[basis["status_as_of"] == basis["status_as_of"].max()]
+        status = latest.sort_values("_srank")["status_code"].iloc[0]
         rows.append({
             "country_iso3": iso3, "engagement_count": len(g), "main_kind_code": main_kind,
             "status_code": status, "is_venue_only": programme_work.empty,

@@ -14,6 +14,8 @@ from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
+MAX_PROBLEMS = 500  # beyond this, a file is broken wholesale: list the first ones and say how many more
+
 # Kinds of work that mark a place where something was held, not a country IBCR works in.
 VENUE_KINDS = frozenset({"tribunal_hearing", "event_venue"})
 
@@ -94,6 +96,11 @@ def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, Raw
             problems += check_table(table, descriptor)
             tables[res.name] = table
     problems += check_foreign_keys(tables)
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        problems = problems[:MAX_PROBLEMS] + [Problem(
+            "…", None, None, None, f"{more} more problems are not listed",
+            "fix the problems above (they often share one cause), then validate again")]
     return problems, tables, descriptor
 
 

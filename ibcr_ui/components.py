@@ -74,7 +74,7 @@ def source_link(ctx: Context, source_id: str) -> str:
     url = row["url"]
     if isinstance(url, str) and url.startswith(("https://", "http://")):
         return f"[{title}]({url.replace(')', '%29').replace(' ', '%20')})"
-    return f"{title} ({ctx.t('sources.seed_document')})"
+    return f"*{title}*"
 
 
 def figure_value(ctx: Context, fig: Figure) -> str:
@@ -85,8 +85,8 @@ def figure_value(ctx: Context, fig: Figure) -> str:
     return ctx.t(f"qualifier_short.{fig.qualifier}", n=i18n.compact(ctx.lang, fig.value))
 
 
-def figure_caption(ctx: Context, fig: Figure) -> list[str]:
-    """How a reported figure was counted, where it comes from, and any disagreement."""
+def figure_caption(ctx: Context, fig: Figure) -> tuple[list[str], list[str]]:
+    """How a reported figure was counted and where it comes from; then what disagrees with it."""
     lines = [ctx.t(f"qualifier_long.{fig.qualifier}", n=i18n.number(ctx.lang, fig.value)) + " · "
              + ctx.t(f"scope_card.{fig.scope}", period=md(fig.period_label))]
     note = fig.note_fr if ctx.lang == "fr" else fig.note_en
@@ -96,18 +96,26 @@ def figure_caption(ctx: Context, fig: Figure) -> list[str]:
     marks.append(ctx.t("card.confidence", level=ctx.label("confidence", fig.confidence)))
     lines.append(" · ".join(marks))
     lines.append(ctx.t("card.source") + " " + ", ".join(source_link(ctx, s) for s in fig.source_ids))
+    conflicts = []
     for alt in fig.alternatives:
         alt_text = ctx.t(f"qualifier_long.{alt.qualifier}", n=i18n.number(ctx.lang, alt.value))
-        lines.append("⚠️ " + ctx.t("card.conflict", value=alt_text, period=md(alt.period_label),
-                                   source=", ".join(source_link(ctx, s) for s in alt.source_ids)))
-    return lines
+        if alt.is_target:
+            alt_text += " " + ctx.t("card.target_suffix")
+        conflicts.append(ctx.t("card.conflict", value=alt_text, period=md(alt.period_label),
+                               source=", ".join(source_link(ctx, s) for s in alt.source_ids)))
+    return lines, conflicts
 
 
-def card(title: str, value: str, captions: list[str], help_text: str | None = None) -> None:
+def card(title: str, value: str, captions: list[str], conflicts: list[str] | None = None,
+         conflict_label: str = "") -> None:
     with st.container(border=True):
-        st.metric(title, value, help=help_text)
+        st.metric(title, value)
         for line in captions:
             st.caption(line)
+        if conflicts:
+            with st.expander(f"⚠️ {conflict_label}"):
+                for line in conflicts:
+                    st.caption(line)
 
 
 def confidence_mark(ctx: Context, code: str) -> str:

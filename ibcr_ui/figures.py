@@ -168,7 +168,8 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
             ))
     if rows["date_precision_code"].isin(IMPRECISE).any():
         fig.add_trace(go.Bar(x=[None], y=[None], name=labels.get("imprecise", "imprecise"),
-                             marker={"color": "#BBBBBB", "pattern": {"shape": "/", "fgcolor": "white"}},
+                             marker={"color": "#9AA4B1", "opacity": 0.5, "line": {"color": "#5B6675", "width": 1},
+                                     "pattern": {"shape": "/", "fgcolor": "white", "size": 6}},
                              hoverinfo="skip"))
     if not milestones.empty:
         fig.add_trace(go.Scatter(
@@ -184,7 +185,7 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
         margin={"l": 10, "r": 10, "t": 10, "b": 40}, bargap=0.35,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "title": None, "automargin": True},
-        xaxis={"title": labels.get("year", ""), "dtick": 2, "tickformat": "d"},
+        xaxis={"title": labels.get("year", ""), "dtick": 4, "tickformat": "d", "tickangle": 0},
         separators=", " if lang == "fr" else ".,",
     )
     return _axis_style(fig)

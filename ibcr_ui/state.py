@@ -20,13 +20,13 @@ from ibcr_data import Choices, Dataset, Filters, Ignored, View
 from . import components, i18n
 
 PAGES = (
-    ("overview", "dashboard.py", "🏠"),
-    ("map", "pages/1_map.py", "🗺️"),
-    ("country", "pages/2_country.py", "📍"),
-    ("timeline", "pages/3_timeline.py", "🕰️"),
-    ("programmes", "pages/4_programmes.py", "📊"),
-    ("data", "pages/5_data.py", "🗂️"),
-    ("sources", "pages/6_sources.py", "📚"),
+    ("overview", "dashboard.py"),
+    ("map", "pages/1_map.py"),
+    ("country", "pages/2_country.py"),
+    ("timeline", "pages/3_timeline.py"),
+    ("programmes", "pages/4_programmes.py"),
+    ("data", "pages/5_data.py"),
+    ("sources", "pages/6_sources.py"),
 )
 FILTER_KEYS = {"region": "f_region", "kind": "f_kind", "status": "f_status", "programme": "f_programme"}
 
@@ -177,8 +177,9 @@ def setup(page: str) -> Context:
 
     with st.sidebar:
         st.markdown(f"### {t('app.name')}")
+        st.session_state["lang_choice"] = lang
         st.segmented_control(t("shell.language"), options=list(i18n.LANGUAGES), key="lang_choice",
-                             default=lang, format_func=lambda c: t(f"language.{c}"),
+                             format_func=lambda c: t(f"language.{c}"),
                              on_change=_on_language, label_visibility="collapsed")
     _draw_filters(ch, ds, lang)
     f = _filters_from_widgets(ch, countries)
@@ -201,10 +202,9 @@ def _on_language() -> None:
 def _draw_navigation(ctx: Context) -> None:
     with st.sidebar:
         st.caption(ctx.t("shell.pages"))
-        for key, path, icon in PAGES:
-            country = st.query_params.get("country") if ctx.page == "country" else None
-            st.page_link(path, label=ctx.t(f"page.{key}"), icon=icon,
-                         query_params=nav_params(ctx, key, country))
+        country = st.query_params.get("country") if ctx.page == "country" else None
+        for key, path in PAGES:
+            st.page_link(path, label=ctx.t(f"page.{key}"), query_params=nav_params(ctx, key, country))
 
 
 def _draw_filters(ch: Choices, ds: Dataset, lang: str) -> None:

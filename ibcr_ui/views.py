@@ -69,8 +69,9 @@ def headline_cards(ctx: Context) -> None:
             if fig.value is None:
                 components.card(ctx.t(f"card.{key}"), "—", [ctx.t("card.no_figure")])
             else:
-                components.card(ctx.t(f"card.{key}"), components.figure_value(ctx, fig),
-                                components.figure_caption(ctx, fig))
+                lines, conflicts = components.figure_caption(ctx, fig)
+                components.card(ctx.t(f"card.{key}"), components.figure_value(ctx, fig), lines, conflicts,
+                                ctx.t("card.disagree_n", n=len(conflicts)))
     if ctx.filters.regions or ctx.filters.countries or ctx.filters.kinds or ctx.filters.programmes or ctx.filters.statuses:
         st.caption("ℹ️ " + ctx.t("card.reported_not_filtered"))
 
@@ -96,7 +97,7 @@ def summary_sentence(ctx: Context) -> str:
     )
 
 
-def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None) -> None:
+def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None, columns: int = 1) -> None:
     """Milestones, newest first, each with its date, place and source."""
     rows = events.sort_values(["start_year", "start_date"], ascending=False, na_position="last")
     if limit:
@@ -104,17 +105,23 @@ def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None)
     if rows.empty:
         st.caption(ctx.t("milestones.none"))
         return
-    for _, ev in rows.iterrows():
-        when = i18n.iso_date(ctx.lang, ev["start_date"]) if isinstance(ev["start_date"], str) else str(ev["start_year"])
-        if ev["date_precision_code"] in ("range", "circa", "by_year"):
-            when = ctx.t(f"precision_prefix.{ev['date_precision_code']}",
-                         span=i18n.year_span(ctx.lang, int(ev["start_year"]),
-                                             None if pd.isna(ev["end_year"]) else int(ev["end_year"])))
-        place = ctx.country_name(ev["country_iso3"]) if isinstance(ev["country_iso3"], str) else ""
-        if isinstance(ev["place_name"], str):
-            place = f"{components.md(ev['place_name'])}, {place}" if place else components.md(ev["place_name"])
-        title = ev[f"title_{ctx.lang}"]
-        desc = ev[f"description_{ctx.lang}"]
-        st.markdown(f"**{components.md(when)}** — **{components.md(title)}**" + (f" · {place}" if place else ""))
-        st.caption(f"{components.md(desc)}  \n{ctx.t('card.source')} {components.source_link(ctx, ev['source_id'])}"
-                   f" · {components.confidence_mark(ctx, ev['confidence_code'])}")
+    cols = st.columns(columns, gap="large") if columns > 1 else [st.container()]
+    for i, (_, ev) in enumerate(rows.iterrows()):
+        with cols[i % len(cols)]:
+            _milestone(ctx, ev)
+
+
+def _milestone(ctx: Context, ev: pd.Series) -> None:
+    when = i18n.iso_date(ctx.lang, ev["start_date"]) if isinstance(ev["start_date"], str) else str(ev["start_year"])
+    if ev["date_precision_code"] in ("range", "circa", "by_year"):
+        when = ctx.t(f"precision_prefix.{ev['date_precision_code']}",
+                     span=i18n.year_span(ctx.lang, int(ev["start_year"]),
+                                         None if pd.isna(ev["end_year"]) else int(ev["end_year"])))
+    place = ctx.country_name(ev["country_iso3"]) if isinstance(ev["country_iso3"], str) else ""
+    if isinstance(ev["place_name"], str):
+        place = f"{components.md(ev['place_name'])}, {place}" if place else components.md(ev["place_name"])
+    title = ev[f"title_{ctx.lang}"]
+    desc = ev[f"description_{ctx.lang}"]
+    st.markdown(f"**{components.md(when)}** — **{components.md(title)}**" + (f" · {place}" if place else ""))
+    st.caption(f"{components.md(desc)}  \n{ctx.t('card.source')} {components.source_link(ctx, ev['source_id'])}"
+               f" · {components.confidence_mark(ctx, ev['confidence_code'])}")

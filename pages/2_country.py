@@ -45,7 +45,7 @@ if not profile.has_engagement:
 eng = profile.engagements
 venue_only = bool(eng["is_venue"].all())
 st.markdown(ctx.t("country.lead_venue" if venue_only else "country.lead", n=len(eng),
-                  kinds=", ".join(ctx.label("kind", k).lower() for k in dict.fromkeys(eng["kind_code"])),
+                  kinds="; ".join(ctx.label("kind", k) for k in dict.fromkeys(eng["kind_code"])),
                   span=i18n.year_span(ctx.lang, *tables.overall_span(eng))))
 st.plotly_chart(tables.country_timeline(ctx, profile), width="stretch",
                 config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")), key="country_timeline")

@@ -1,0 +1,224 @@
+"""Real-browser fixtures: one Streamlit server, Debian's Chromium, and pages that never go online.
+
+Every page opened through these fixtures aborts and records each request to a host that is not
+this machine, and fails its test at teardown if there was one, or if Streamlit showed an
+exception. NOTE: the browser is Debian's /usr/bin/chromium; `playwright install` is never used
+because it downloads a browser and fails offline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWPORT = {"width": 1400, "height": 2200}
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+HEALTH_TIMEOUT_S = 60
+APP_TIMEOUT_MS = 30_000
+SETTLE_S = 0.5
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test in this folder is a browser test."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (loopback only)
+            return resp.status == 200 and resp.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start the dashboard on a free port; stop it when the session ends."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + HEALTH_TIMEOUT_S
+            while not _healthy(f"{base}/_stcore/health"):
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    reason = f"exited with code {proc.returncode}" if proc.poll() is not None else \
+                        f"did not answer 'ok' on /_stcore/health within {HEALTH_TIMEOUT_S} s"
+                    pytest.fail(f"Streamlit server {reason}.\nCommand: {' '.join(cmd)}\n"
+                                f"Log:\n{log_path.read_text(errors='replace')[-3000:]}", pytrace=False)
+                time.sleep(0.25)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser tests need Debian's chromium. "
+                    "Run `make test`, which installs it (apt-get install -y chromium); "
+                    "never `playwright install`.", pytrace=False)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def is_loopback(url: str) -> bool:
+    """True for addresses on this machine, and for in-page URLs (data:, blob: of this origin)."""
+    parsed = urlparse(url)
+    if parsed.scheme in ("data", "about", "javascript"):
+        return True
+    if parsed.scheme == "blob":
+        return is_loopback(url[len("blob:"):])
+    return (parsed.hostname or "") in LOOPBACK
+
+
+class Offline:
+    """Browser contexts whose every non-loopback request is aborted and recorded."""
+
+    def __init__(self, browser, base_url: str) -> None:
+        self.browser = browser
+        self.base_url = base_url
+        self.external: list[str] = []
+        self.contexts = []
+
+    def _route(self, route) -> None:
+        url = route.request.url
+        if is_loopback(url):
+            route.continue_()
+        else:
+            self.external.append(f"{route.request.method} {url}")
+            route.abort()
+
+    def _websocket(self, ws) -> None:
+        if not is_loopback(ws.url):
+            self.external.append(f"WEBSOCKET {ws.url}")
+
+    def new_page(self):
+        context = self.browser.new_context(viewport=VIEWPORT, accept_downloads=True, base_url=self.base_url,
+                                           locale="en-CA")
+        context.set_default_timeout(20_000)
+        context.route("**/*", self._route)
+        page = context.new_page()
+        page.on("websocket", self._websocket)
+        self.contexts.append(context)
+        return page
+
+    def close(self) -> list[str]:
+        """Close every context; return the pages that showed a Streamlit exception."""
+        broken = []
+        for context in self.contexts:
+            for page in context.pages:
+                with contextlib.suppress(Exception):
+                    if page.locator('[data-testid="stException"]').count():
+                        text = page.locator('[data-testid="stException"]').first.inner_text()[:500]
+                        broken.append(f"{page.url}: {text}")
+            with contextlib.suppress(Exception):
+                context.close()
+        return broken
+
+
+@pytest.fixture
+def new_page(browser, app_url: str) -> Iterator[Callable[[], object]]:
+    """A factory of fresh pages, each in its own brand-new browser context."""
+    offline = Offline(browser, app_url)
+    yield offline.new_page
+    broken = offline.close()
+    problems = []
+    if offline.external:
+        problems.append("requests to non-loopback hosts (aborted):\n  " + "\n  ".join(dict.fromkeys(offline.external)))
+    if broken:
+        problems.append("Streamlit exceptions on the page:\n  " + "\n  ".join(broken))
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTLE_S) -> None:
+    """Wait until Streamlit has drawn the shell and finished running the script.
+
+    The app counts as idle when it is connected, the script state is "notRunning", the status
+    widget is gone, and this stays true for `settle_s` (a rerun may start right after a run).
+    """
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=timeout_ms)
+    idle_js = """() => {
+        const app = document.querySelector('[data-testid="stApp"]');
+        return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+            && app.getAttribute('data-test-script-state') === 'notRunning'
+            && !document.querySelector('[data-testid="stStatusWidget"]');
+    }"""
+    deadline = time.monotonic() + timeout_ms / 1000
+    idle_since = None
+    while True:
+        now = time.monotonic()
+        if page.evaluate(idle_js):
+            idle_since = idle_since or now
+            if now - idle_since >= settle_s:
+                break
+        else:
+            idle_since = None
+        if now > deadline:
+            state = page.evaluate("""() => { const a = document.querySelector('[data-testid="stApp"]');
+                return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : null }""")
+            raise AssertionError(f"Streamlit did not become idle within {timeout_ms} ms on {page.url} "
+                                 f"(connection, script state: {state})")
+        time.sleep(0.1)
+    assert_no_exception(page)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    if errors.count():
+        pytest.fail(f"Streamlit exception on {page.url}:\n{errors.first.inner_text()[:1500]}", pytrace=False)
+
+
+def open_app(page, path: str, timeout_ms: int = APP_TIMEOUT_MS) -> None:
+    """Open a deep link (e.g. "/map?region=west_africa") and wait for the run to finish."""
+    page.goto(path, wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True, timeout=20_000)
+    return path

@@ -1,0 +1,179 @@
+"""The dashboard in a real Chromium: deep links, the map click, shareable filters, charts, downloads."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+
+import pytest
+
+from .conftest import ROOT, assert_no_exception, open_app, screenshot, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "overview": "/",
+    "map": "/map",
+    "country": "/country",
+    "timeline": "/timeline",
+    "programmes": "/programmes",
+    "data": "/data",
+    "sources": "/sources",
+}
+FILTER_LABELS = ["Years", "Region", "Kind of work", "Status", "Programme"]
+PAGE_LINKS = ["Overview", "Map", "Country profiles", "Timeline", "Programmes and figures", "Data explorer",
+              "Sources and method"]
+SIDEBAR = '[data-testid="stSidebar"]'
+PAGE_LINK = f'{SIDEBAR} [data-testid="stPageLink-NavLink"]'
+
+
+def multiselect(page, label: str):
+    return page.locator(f'{SIDEBAR} [data-testid="stMultiSelect"]').filter(
+        has=page.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^{re.escape(label)}$")))
+
+
+def selected_tags(page, label: str) -> list[str]:
+    tags = multiselect(page, label).locator('[data-testid="stMultiSelectTagsContainer"] [data-tag]')
+    return [(t.get_attribute("aria-label") or t.inner_text()).strip() for t in tags.all()]
+
+
+def metric_value(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
+    return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def main_title(page) -> str:
+    return page.locator('[data-testid="stMain"] h1').first.inner_text().strip()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_every_page_opens_from_a_fresh_deep_link(page, name):
+    open_app(page, PAGES[name])
+    sidebar = page.locator(SIDEBAR)
+    labels = sidebar.locator('[data-testid="stWidgetLabel"]').all_inner_texts()
+    for label in FILTER_LABELS:
+        assert label in [x.strip() for x in labels], f"filter {label!r} missing from the sidebar of {name}: {labels}"
+    assert sidebar.get_by_role("button", name="Reset filters").is_visible()
+    links = [x.strip() for x in page.locator(PAGE_LINK).all_inner_texts()]
+    for link in PAGE_LINKS:
+        assert any(link in x for x in links), f"page link {link!r} missing on {name}: {links}"
+    assert page.locator('[data-testid="stMain"] h1').count() >= 1, f"{name} has no title"
+    assert_no_exception(page)
+    assert screenshot(page, name).stat().st_size > 10_000
+
+
+def test_deep_link_restores_filters_on_the_map(page):
+    open_app(page, "/map?region=west_africa&years=2012-2020")
+    assert selected_tags(page, "Region") == ["West Africa"]
+    main = page.locator('[data-testid="stMain"]')
+    human = main.locator('[data-testid="stMarkdownContainer"] strong', has_text="engagements in").first
+    assert "2012–2020" in human.inner_text()
+    assert "West Africa" in human.inner_text()
+    assert "region=west_africa" in page.url and "years=2012-2020" in page.url
+
+
+FIND_COUNTRY_JS = """iso3 => {
+    for (const el of document.querySelectorAll('path.choroplethlocation')) {
+        const d = el.__data__ || {};
+        const id = d.loc || d.id || (d.properties && (d.properties.iso3 || d.properties.id));
+        if (id === iso3) {
+            const r = el.getBoundingClientRect();
+            return {x: r.x, y: r.y, width: r.width, height: r.height};
+        }
+    }
+    return null;
+}"""
+
+
+def test_map_draws_countries_and_a_click_opens_the_profile(page):
+    open_app(page, "/map")
+    page.wait_for_function("() => document.querySelectorAll('path.choroplethlocation').length > 30", timeout=20_000)
+    box = page.evaluate(FIND_COUNTRY_JS, "BFA")
+    assert box, "no choropleth shape is bound to BFA"
+    # Plotly stacks several layers over the shapes; the click must reach the geo drag layer.
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.pathname.endsWith('/country') && location.search.includes('country=BFA')",
+                           timeout=20_000)
+    wait_for_app(page)
+    assert page.url.split("?")[0].endswith("/country")
+    assert "country=BFA" in page.url
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')].some(h => h.innerText.includes('Burkina Faso'))",
+        timeout=20_000)
+    assert "Burkina Faso" in main_title(page)
+
+
+def test_filter_change_updates_the_link_and_a_new_context_restores_it(page, new_page):
+    open_app(page, "/")
+    everywhere = metric_value(page, "Countries engaged")
+    multiselect(page, "Region").get_by_role("combobox").click()
+    page.get_by_role("option", name="West Africa", exact=True).click()
+    page.wait_for_function("() => location.search.includes('region=west_africa')", timeout=20_000)
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    assert "region=west_africa" in page.url
+    assert selected_tags(page, "Region") == ["West Africa"]
+    value = metric_value(page, "Countries engaged")
+    assert value != everywhere, f"'Countries engaged' did not change with the Region filter ({value})"
+
+    other = new_page()
+    open_app(other, page.url)
+    assert "region=west_africa" in other.url
+    assert selected_tags(other, "Region") == ["West Africa"]
+    assert metric_value(other, "Countries engaged") == value
+
+
+def test_timeline_draws_bars_and_milestones(page):
+    open_app(page, "/timeline")
+    chart = page.locator('[data-testid="stPlotlyChart"]').first
+    chart.wait_for(state="visible", timeout=20_000)
+    page.wait_for_function("() => document.querySelectorAll('g.barlayer path, .bars path').length > 10",
+                           timeout=20_000)
+    bars = page.locator("g.barlayer path, .bars path").count()
+    milestones = page.locator(".scatterlayer .point").count()
+    assert bars > 10, f"only {bars} bar shapes"
+    assert milestones > 5, f"only {milestones} milestone markers"
+
+
+def _download_text(page, button) -> tuple[bytes, int]:
+    label = button.inner_text()
+    m = re.search(r"—\s*([\d,\s\u202f\u00a0]+)\s+rows", label)
+    assert m, f"no row count in the button label {label!r}"
+    n = int(re.sub(r"\D", "", m.group(1)))
+    with page.expect_download(timeout=20_000) as info:
+        button.click()
+    path = info.value.path()
+    return path.read_bytes(), n
+
+
+def test_data_explorer_csv_download_matches_its_label(page):
+    open_app(page, "/data?region=west_africa")
+    buttons = page.locator('[data-testid="stDownloadButton"] button', has_text="Engagements as CSV")
+    assert buttons.count() == 2, "expected a filtered and a full engagements CSV button"
+    full_n = int(re.sub(r"\D", "", re.search(r"—\s*(.+?)\s+rows", buttons.nth(1).inner_text()).group(1)))
+    raw, n = _download_text(page, buttons.first)
+    assert raw.startswith(codecs.BOM_UTF8), "the CSV does not start with the UTF-8 byte-order mark"
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) - 1 == n, f"label says {n} rows, the file has {len(rows) - 1}"
+    assert 0 < n < full_n, f"filtered count {n} should be below the full count {full_n}"
+
+
+def test_sources_page_lists_the_seed_documents(page):
+    open_app(page, "/sources")
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    for file_name in ("000_b73d55d62c3a3196.txt", "003_f6eb7f727e7df1c7.txt"):
+        assert file_name in text, f"seed file {file_name} not listed on the Sources page"
+
+
+def test_french_link_translates_the_navigation(page):
+    fr = ROOT / "ibcr_ui" / "locales" / "fr.json"
+    assert fr.exists(), f"the French catalogue {fr.relative_to(ROOT)} does not exist yet: ?lang=fr cannot be French"
+    open_app(page, "/?lang=fr")
+    first = page.locator(PAGE_LINK).first.inner_text().strip()
+    assert first, "no page link in the sidebar"
+    assert "Overview" not in first, f"the first page link is still English: {first!r}"
+    assert "lang=fr" in page.url
