@@ -141,7 +141,8 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
         if f.type == "integer":
             report(filled & ~s.str.match(INT_RE), f, "not a whole number", "write digits only, e.g. 2015")
         elif f.type == "number":
-            report(filled & pd.to_numeric(s, errors="coerce").isna(), f, "not a number",
+            num = pd.to_numeric(s, errors="coerce")
+            report(filled & (num.isna() | num.abs().eq(float("inf"))), f, "not a number",
                    "write the figure with digits and a dot for decimals, without spaces or units")
         elif f.type == "boolean":
             report(filled & ~s.str.lower().isin(TRUE | FALSE), f, "not true or false", "write true or false")

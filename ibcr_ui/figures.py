@@ -150,7 +150,8 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
     `labels` holds status names, "milestones", "imprecise" and "year".
     """
     fig = go.Figure()
-    rows = rows.assign(_hover=hover)
+    # Plotly reads a few HTML tags in labels: row labels from the data are escaped.
+    rows = rows.assign(_hover=hover, group=rows["group"].astype("str").map(escape))
     for status, colour in STATUS_COLOURS.items():
         sub = rows[rows["status_code"] == status]
         for imprecise in (False, True):

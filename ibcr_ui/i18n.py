@@ -48,6 +48,11 @@ def label(lang: str, vocabulary: str, code: str | None) -> str:
     return translate(lang, f"{vocabulary}.{code}")
 
 
+def org_name(lang: str, name: str) -> str:
+    """An organisation's name as known in `lang` (catalogue keys "org.<English name>")."""
+    return catalogue(lang).get(f"org.{name}", name)
+
+
 def number(lang: str, value: float | int | None, digits: int = 0) -> str:
     if value is None or value != value:
         return "—"

@@ -44,6 +44,16 @@ class Context:
     def t(self, key: str, **values) -> str:
         return i18n.translate(self.lang, key, **values)
 
+    def pair(self, key: str, value: str) -> str:
+        """'Label: value' with the language's punctuation (French puts a space before the colon)."""
+        return self.t("pair", label=self.t(key), value=value)
+
+    def orgs(self, text) -> str:
+        """Partner and funder names, with their official name in the reader's language where known."""
+        if not isinstance(text, str):
+            return ""
+        return "; ".join(i18n.org_name(self.lang, p.strip()) for p in text.split(";") if p.strip())
+
     def label(self, vocabulary: str, code) -> str:
         return i18n.label(self.lang, vocabulary, code)
 

@@ -93,18 +93,18 @@ def engagement_cards(ctx: Context, eng: pd.DataFrame) -> None:
             st.markdown(components.md(r[f"description_{ctx.lang}"]))
             bits = []
             if isinstance(r["place_name"], str):
-                bits.append(f"{ctx.t('col.place')}: {components.md(r['place_name'])}")
+                bits.append(ctx.pair("col.place", components.md(r["place_name"])))
             if isinstance(r["programme_id"], str):
-                bits.append(f"{ctx.t('col.programme')}: {components.md(ctx.programme_name(r['programme_id']))}")
+                bits.append(ctx.pair("col.programme", components.md(ctx.programme_name(r["programme_id"]))))
             if isinstance(r["partners"], str):
-                bits.append(f"{ctx.t('col.partners')}: {components.md(r['partners'])}")
+                bits.append(ctx.pair("col.partners", components.md(ctx.orgs(r["partners"]))))
             if isinstance(r["funders"], str):
-                bits.append(f"{ctx.t('col.funders')}: {components.md(r['funders'])}")
+                bits.append(ctx.pair("col.funders", components.md(ctx.orgs(r["funders"]))))
             if bits:
                 st.caption(" · ".join(bits))
             line = f"{ctx.t('card.source')} {components.source_link(ctx, r['source_id'])} · {components.confidence_mark(ctx, r['confidence_code'])}"
             if isinstance(r["evidence"], str):
-                line += f"  \n{ctx.t('col.evidence')}: {components.md(r['evidence'])}"
+                line += "  \n" + ctx.pair("col.evidence", components.md(r["evidence"]))
             if isinstance(r["conflict_id"], str):
                 line += "  \n⚠️ " + components.md(conflict_text(ctx, r["conflict_id"]))
             st.caption(line)

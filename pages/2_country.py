@@ -64,8 +64,8 @@ with cols[0]:
                     f"{ctx.label('status', p['status_code'])}")
 with cols[1]:
     st.subheader(ctx.t("country.partners_funders"))
-    st.markdown(f"**{ctx.t('col.partners')}:** " + (components.md("; ".join(profile.partners)) or ctx.t("value.none_recorded")))
-    st.markdown(f"**{ctx.t('col.funders')}:** " + (components.md("; ".join(profile.funders)) or ctx.t("value.none_recorded")))
+    st.markdown(ctx.pair("col.partners", components.md(ctx.orgs("; ".join(profile.partners))) or ctx.t("value.none_recorded")))
+    st.markdown(ctx.pair("col.funders", components.md(ctx.orgs("; ".join(profile.funders))) or ctx.t("value.none_recorded")))
 
 if not profile.metrics.empty:
     st.subheader(ctx.t("country.figures"))
@@ -76,5 +76,5 @@ if not profile.events.empty:
 
 st.subheader(ctx.t("country.sources"))
 for _, s in profile.sources.iterrows():
-    st.markdown("- " + components.source_link(ctx, s["source_id"]) + f" — {components.md(s['publisher'])}")
+    st.markdown("- " + components.source_link(ctx, s["source_id"]) + " — " + components.md(ctx.orgs(s["publisher"])))
 st.caption(ctx.t("country.confidence_legend"))

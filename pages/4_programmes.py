@@ -27,9 +27,9 @@ for row_start in range(0, len(programmes), 3):
             st.caption(f"{components.md(tables.dates_text(ctx, p))} · {components.md(tables.status_text(ctx, p))}")
             countries = [ctx.country_name(c) for c in str(p["country_iso3_list"]).split("; ") if len(c) == 3]
             st.markdown(components.md(p[f"description_{ctx.lang}"]))
-            lines = [f"{ctx.t('col.countries')}: {components.md(', '.join(countries)) or ctx.t('value.none_recorded')}",
-                     f"{ctx.t('col.funders')}: {components.md(p['funders']) or ctx.t('value.none_recorded')}",
-                     f"{ctx.t('col.partners')}: {components.md(p['partners']) or ctx.t('value.none_recorded')}",
+            lines = [ctx.pair("col.countries", components.md(", ".join(countries)) or ctx.t("value.none_recorded")),
+                     ctx.pair("col.funders", components.md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
+                     ctx.pair("col.partners", components.md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
                      f"{ctx.t('card.source')} {components.source_link(ctx, p['source_id'])} · "
                      f"{components.confidence_mark(ctx, p['confidence_code'])}"]
             if isinstance(p["conflict_id"], str):

@@ -24,7 +24,7 @@ for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
 st.subheader(ctx.t("sources.all_title"))
 table = pd.DataFrame({
     ctx.t("col.source"): usage["title"],
-    ctx.t("col.publisher"): usage["publisher"],
+    ctx.t("col.publisher"): usage["publisher"].map(ctx.orgs),
     ctx.t("col.type"): [ctx.label("source_type", c) for c in usage["source_type_code"]],
     ctx.t("col.published"): usage["published"],
     ctx.t("col.records"): usage["record_count"],

@@ -1,0 +1,242 @@
+"""Write a valid dataset 1,000 times the size of data/ into a folder, for the scale benchmark.
+
+The reference tables (countries, regions, sources, conflicts, geometry) are copied as they are;
+engagements, programmes, events and reported figures are generated over every country in
+countries.csv and 60 years (1966-2025, ends up to 2035). Only the copy of datapackage.yaml is
+changed: its year bounds are widened to 1966 so the older generated years validate. Every
+generated row validates: codes come from the vocabularies, foreign keys resolve, both
+descriptions are filled and no end comes before its start.
+
+    python benchmarks/generate.py /tmp/ibcr-1000x            # then IBCR_DATA_DIR=/tmp/ibcr-1000x
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+COPIED = ("countries.csv", "regions.csv", "sources.csv", "conflicts.csv", "geo")
+FIRST_YEAR, LAST_START_YEAR, LAST_YEAR = 1966, 2025, 2035
+STATUS_YEAR = 2026  # the dataset's last_updated year: what counts as "ongoing"
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return next(csv.reader(f))
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=header, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def widen_years(descriptor: dict) -> dict:
+    """Lower the minimum of every integer *_year field to FIRST_YEAR (in the copy only)."""
+    for res in descriptor["resources"]:
+        for field in res["schema"]["fields"]:
+            c = field.get("constraints") or {}
+            if field.get("type") == "integer" and field["name"].endswith("_year") and c.get("minimum", 0) > FIRST_YEAR:
+                c["minimum"] = FIRST_YEAR
+    return descriptor
+
+
+class _Maker:
+    """Shared random choices, all drawn from the vocabularies and the copied reference tables."""
+
+    def __init__(self, descriptor: dict, seed: int) -> None:
+        self.rnd = random.Random(seed)
+        self.vocab = {k: list(v) for k, v in descriptor["vocabularies"].items()}
+        countries = _rows(DATA / "countries.csv")
+        self.iso3 = [c["country_iso3"] for c in countries]
+        self.names = {c["country_iso3"]: (c["name_en"], c["name_fr"]) for c in countries}
+        self.sources = [s["source_id"] for s in _rows(DATA / "sources.csv")]
+        self.conflicts = [c["conflict_id"] for c in _rows(DATA / "conflicts.csv")]
+        self.funders = [f"Funder {i}" for i in range(1, 41)]
+        self.partners = [f"Partner organisation {i}" for i in range(1, 201)]
+
+    def pick(self, vocabulary: str) -> str:
+        return self.rnd.choice(self.vocab[vocabulary])
+
+    def maybe(self, p: float, value) -> str:
+        return str(value) if self.rnd.random() < p else ""
+
+    def several(self, pool: list[str], p: float) -> str:
+        if self.rnd.random() >= p:
+            return ""
+        return "; ".join(self.rnd.sample(pool, self.rnd.randint(1, 3)))
+
+    def span(self, p_start: float = 1.0, p_end: float = 0.6) -> tuple[str, str, str, str]:
+        """start_year, start_date, end_year, end_date: end >= start, dates agree with years."""
+        if self.rnd.random() >= p_start:
+            return "", "", "", ""
+        start = self.rnd.randint(FIRST_YEAR, LAST_START_YEAR)
+        end = min(start + self.rnd.randint(0, 10), LAST_YEAR) if self.rnd.random() < p_end else None
+        start_date = f"{start}-{self.rnd.randint(1, 12):02d}" if self.rnd.random() < 0.3 else ""
+        end_date = f"{end}-{self.rnd.randint(1, 12):02d}" if end is not None and self.rnd.random() < 0.3 else ""
+        if start_date and end_date and end_date < start_date:
+            end_date = start_date
+        return str(start), start_date, "" if end is None else str(end), end_date
+
+    def status(self, start: str, end: str) -> tuple[str, str]:
+        """status_code and status_as_of, consistent with the years."""
+        if not start and not end:
+            return self.rnd.choice(["completed", "unknown"]), str(self.rnd.randint(2000, LAST_START_YEAR))
+        if end and int(end) < STATUS_YEAR:
+            return "completed", end
+        if start and int(start) > STATUS_YEAR:
+            return "planned", str(STATUS_YEAR)
+        return "ongoing", str(self.rnd.randint(max(int(start or FIRST_YEAR), 2000), STATUS_YEAR))
+
+
+def programmes(m: _Maker, n: int) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        start, start_date, end, end_date = m.span(1.0, 0.95)
+        status, as_of = m.status(start, end)
+        kind = m.pick("kind_code")
+        rows.append({
+            "programme_id": f"gen-p{i:05d}", "name_en": f"Generated programme {i}",
+            "name_fr": f"Programme généré {i}", "acronym": m.maybe(0.33, f"GP{i}"), "kind_code": kind,
+            "funders": m.several(m.funders, 0.7), "partners": m.several(m.partners, 0.8),
+            "start_year": start, "start_date": start_date, "end_year": end, "end_date": end_date,
+            "planned_end_year": m.maybe(0.3, min(int(start) + m.rnd.randint(2, 8), LAST_YEAR)),
+            "date_precision_code": "month" if start_date else "year", "status_code": status, "status_as_of": as_of,
+            "description_en": f"Generated programme {i} ({kind}) for the scale benchmark.",
+            "description_fr": f"Programme {i} généré ({kind}) pour le banc d'essai de charge.",
+            "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
+            "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
+        })
+    return rows
+
+
+def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        iso3 = m.iso3[i] if i < len(m.iso3) else m.rnd.choice(m.iso3)  # every country at least once
+        start, start_date, end, end_date = m.span(0.8, 0.6)
+        status, as_of = m.status(start, end)
+        kind = m.pick("kind_code")
+        name_en, name_fr = m.names[iso3]
+        rows.append({
+            "engagement_id": f"gen-e{i:06d}", "country_iso3": iso3, "subdivision_code": "",
+            "place_name": m.maybe(0.2, f"Place {m.rnd.randint(1, 500)}"), "kind_code": kind,
+            "programme_id": m.maybe(0.55, m.rnd.choice(programme_ids)),
+            "start_year": start, "start_date": start_date, "end_year": end, "end_date": end_date,
+            "date_precision_code": ("month" if start_date else "year") if start else "unknown",
+            "status_code": status, "status_as_of": as_of,
+            "partners": m.several(m.partners, 0.47), "funders": m.several(m.funders, 0.5),
+            "description_en": f"Generated engagement {i}: {kind} in {name_en}.",
+            "description_fr": f"Engagement {i} généré : {kind} en {name_fr}.",
+            "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
+            "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
+        })
+    return rows
+
+
+def events(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        start, start_date, end, _ = m.span(1.0, 0.12)
+        category = "founding" if i == 0 else m.pick("category_code")
+        rows.append({
+            "event_id": f"gen-ev{i:06d}", "start_year": start, "start_date": start_date, "end_year": end,
+            "date_precision_code": "month" if start_date else ("range" if end else "year"),
+            "title_en": f"Generated milestone {i}", "title_fr": f"Jalon généré {i}",
+            "description_en": f"Generated milestone {i} ({category}) for the scale benchmark.",
+            "description_fr": f"Jalon {i} généré ({category}) pour le banc d'essai de charge.",
+            "category_code": category, "is_key_milestone": "true" if m.rnd.random() < 0.3 else "false",
+            "country_iso3": m.maybe(0.64, m.rnd.choice(m.iso3)), "place_name": m.maybe(0.3, f"Place {i % 500}"),
+            "programme_id": m.maybe(0.7, m.rnd.choice(programme_ids)), "source_id": m.rnd.choice(m.sources),
+            "evidence": "Generated row (benchmarks/generate.py).", "confidence_code": m.pick("confidence_code"),
+            "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
+        })
+    return rows
+
+
+def metrics(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
+    rows = []
+    for i in range(n):
+        end = m.rnd.randint(FIRST_YEAR, LAST_START_YEAR)
+        start = m.maybe(0.84, m.rnd.randint(FIRST_YEAR, end))
+        qualifier = m.pick("qualifier_code")
+        value = m.rnd.randint(1, 100_000)
+        code = m.pick("metric_code")
+        rows.append({
+            "metric_id": f"gen-m{i:06d}", "metric_code": code, "value": m.maybe(0.99, value),
+            "value_max": str(value + m.rnd.randint(1, 1000)) if qualifier == "range" else "",
+            "qualifier_code": qualifier, "scope_code": m.pick("scope_code"),
+            "is_target": "true" if m.rnd.random() < 0.1 else "false",
+            "period_label": f"{start}-{end}" if start else str(end), "start_year": start, "end_year": str(end),
+            "programme_id": m.maybe(0.46, m.rnd.choice(programme_ids)),
+            "country_iso3": m.maybe(0.31, m.rnd.choice(m.iso3)),
+            "note_en": f"Generated figure {i} ({code}).", "note_fr": f"Chiffre {i} généré ({code}).",
+            "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
+            "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.02, m.rnd.choice(m.conflicts)),
+        })
+    return rows
+
+
+def generate(out: Path, factor: int = 1000, seed: int = 1, programme_count: int | None = None) -> dict[str, int]:
+    """Write the generated dataset into `out` (emptied first); return the row count of each table."""
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    descriptor = widen_years(yaml.safe_load((DATA / "datapackage.yaml").read_text(encoding="utf-8")))
+    (out / "datapackage.yaml").write_text(
+        "# Generated by benchmarks/generate.py: data/datapackage.yaml with year minimums widened to "
+        f"{FIRST_YEAR}.\n" + yaml.safe_dump(descriptor, sort_keys=False, allow_unicode=True, width=200),
+        encoding="utf-8")
+    for name in COPIED:
+        src = DATA / name
+        if src.is_dir():
+            shutil.copytree(src, out / name)
+        else:
+            shutil.copy2(src, out / name)
+    real = {name: len(_rows(DATA / f"{name}.csv")) for name in ("engagements", "programmes", "events", "metrics")}
+    m = _Maker(descriptor, seed)
+    progs = programmes(m, programme_count or real["programmes"] * factor)
+    ids = [p["programme_id"] for p in progs]
+    tables = {
+        "programmes": progs,
+        "engagements": engagements(m, real["engagements"] * factor, ids),
+        "events": events(m, real["events"] * factor, ids),
+        "metrics": metrics(m, real["metrics"] * factor, ids),
+    }
+    for name, rows in tables.items():
+        _write(out / f"{name}.csv", _header(DATA / f"{name}.csv"), rows)
+    return {name: len(rows) for name, rows in tables.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out", type=Path, help="folder to write (emptied first)")
+    parser.add_argument("--factor", type=int, default=1000, help="rows per real row (default 1000)")
+    parser.add_argument("--programmes", type=int, default=None, help="number of programmes (default: factor × real)")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    counts = generate(args.out, args.factor, args.seed, args.programmes)
+    print(", ".join(f"{n}: {c:,}" for n, c in counts.items()), f"written to {args.out} in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
