@@ -26,7 +26,8 @@ class Figure:
     value: float | None
     qualifier: str = "exactly"
     scope: str = "computed"
-    period_label: str = ""
+    period_en: str = ""
+    period_fr: str = ""
     start_year: int | None = None
     end_year: int | None = None
     source_ids: tuple[str, ...] = ()
@@ -48,7 +49,7 @@ def _figure_from_row(key: str, row: pd.Series) -> Figure:
     return Figure(
         key=key, value=None if pd.isna(row["value"]) else float(row["value"]),
         value_max=None if pd.isna(row["value_max"]) else float(row["value_max"]),
-        qualifier=row["qualifier_code"], scope=row["scope_code"], period_label=row["period_label"],
+        qualifier=row["qualifier_code"], scope=row["scope_code"], period_en=row["period_label_en"], period_fr=row["period_label_fr"],
         start_year=opt_int(row["start_year"]), end_year=opt_int(row["end_year"]),
         source_ids=(row["source_id"],), confidence=row["confidence_code"],
         is_estimate=row["metric_code"] in ESTIMATE_METRICS or row["confidence_code"] != "exact",

@@ -134,7 +134,7 @@ def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
         ctx.t("col.what"): metrics[f"note_{ctx.lang}"],
         ctx.t("col.scope"): [ctx.label("scope", s) + (f" ({ctx.t('metrics.target')})" if t else "")
                              for s, t in zip(metrics["scope_code"], metrics["is_target"])],
-        ctx.t("col.period"): metrics["period_label"],
+        ctx.t("col.period"): metrics[f"period_label_{ctx.lang}"],
         ctx.t("col.confidence"): [ctx.label("confidence", c) for c in metrics["confidence_code"]],
         ctx.t("col.source"): [src.at[s, "title"] if s in src.index else s for s in metrics["source_id"]],
         ctx.t("col.link"): [src.at[s, "url"] if s in src.index else None for s in metrics["source_id"]],

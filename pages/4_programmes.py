@@ -50,7 +50,7 @@ chosen = metrics[metrics["metric_code"] == code]
 for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in set(chosen["scope_code"])]:
     series = ibcr_data.metric_series(chosen, code, scope)
     st.markdown(f"**{ctx.label('metric', code)} — {ctx.label('scope', scope)}**")
-    hover = pd.Series([f"<b>{escape(tables.figure_text(ctx, r))}</b> · {escape(r['period_label'])}<br>"
+    hover = pd.Series([f"<b>{escape(tables.figure_text(ctx, r))}</b> · {escape(r[f'period_label_{ctx.lang}'])}<br>"
                        f"{escape(r[f'note_{ctx.lang}'])}" for _, r in series.iterrows()], index=series.index, dtype="str")
     labels = {"exact": ctx.t("metrics.exact"), "estimate": ctx.t("metrics.estimate"),
               "target": ctx.t("metrics.target_legend"), "year": ctx.t("axis.year_reported"),

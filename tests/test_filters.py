@@ -98,7 +98,7 @@ def test_headline_reported_figures_are_picked_not_summed(ds):
     assert trained.value in set(cumulative["value"])  # one reported figure, never a total
     assert trained.value == cumulative.sort_values("end_year")["value"].iloc[-1]
     assert trained.scope == "cumulative" and trained.qualifier == "more_than"
-    assert trained.source_ids and trained.period_label
+    assert trained.source_ids and trained.period_en and trained.period_fr
 
 
 def test_headline_shows_the_volunteer_conflict(ds):
