@@ -22,7 +22,8 @@ for row_start in range(0, len(programmes), 3):
     cols = st.columns(3)
     for col, (_, p) in zip(cols, programmes.iloc[row_start:row_start + 3].iterrows()):
         with col, st.container(border=True):
-            title = p[f"name_{ctx.lang}"] + (f" ({p['acronym']})" if isinstance(p["acronym"], str) else "")
+            name = p[f"name_{ctx.lang}"]
+            title = name + (f" ({p['acronym']})" if isinstance(p["acronym"], str) and p["acronym"] not in name else "")
             st.markdown(f"**{components.md(title)}**")
             st.caption(f"{components.md(tables.dates_text(ctx, p))} · {components.md(tables.status_text(ctx, p))}")
             countries = [ctx.country_name(c) for c in str(p["country_iso3_list"]).split("; ") if len(c) == 3]
