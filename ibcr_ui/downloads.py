@@ -35,7 +35,27 @@ def field_label(ctx: Context, field: str) -> str:
 
 
 def readable(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Column names a person can read (the files keep the codes, so they can be loaded again)."""
     return df.rename(columns={c: field_label(ctx, c) for c in df.columns})
+
+
+CODE_LABELS = {"kind_code": "kind", "status_code": "status", "confidence_code": "confidence",
+               "category_code": "category", "scope_code": "scope", "metric_code": "metric",
+               "source_type_code": "source_type", "qualifier_code": "qualifier_long"}
+
+
+def for_screen(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown on screen: codes as words, empty cells blank."""
+    out = df.copy()
+    for col, vocab in CODE_LABELS.items():
+        if col in out:
+            if vocab == "qualifier_long":
+                out[col] = out[col].map(lambda c: ctx.t(f"qualifier_long.{c}", n="").strip())
+            else:
+                out[col] = out[col].map(lambda c, v=vocab: ctx.label(v, c))
+    text = [c for c in out.columns if pd.api.types.is_string_dtype(out[c])]
+    out[text] = out[text].fillna("")
+    return readable(ctx, name, out)
 
 
 def column_config(ctx: Context, name: str) -> dict:
@@ -84,13 +104,13 @@ def buttons(ctx: Context, tables: dict[str, pd.DataFrame], scope: str) -> None:
 
     st.download_button(ctx.t("data.download_xlsx", n=total), data=workbook, file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", key=f"xlsx_{scope}", icon="📥", width="stretch")
+                       on_click="ignore", key=f"xlsx_{scope}", width="stretch")
     eng = tables["engagements"]
     st.download_button(ctx.t("data.download_csv", table=ctx.t("table.engagements"), n=len(eng)),
                        data=lambda: export.csv_bytes(readable(ctx, "engagements", eng)),
                        file_name=f"{stem}-{ctx.t('table.engagements').lower()}.csv", mime="text/csv",
-                       on_click="ignore", key=f"csv_{scope}", icon="📄", width="stretch")
+                       on_click="ignore", key=f"csv_{scope}", width="stretch")
     st.download_button(ctx.t("data.download_zip", n=total),
                        data=lambda: export.zip_of_csvs({ctx.t(f"table.{k}").lower(): readable(ctx, k, df) for k, df in tables.items()}),
                        file_name=f"{stem}-csv.zip", mime="application/zip",
-                       on_click="ignore", key=f"zip_{scope}", icon="🗜️", width="stretch")
+                       on_click="ignore", key=f"zip_{scope}", width="stretch")

@@ -21,7 +21,7 @@ for tab, (name, df) in zip(tabs, filtered.items()):
         if df.empty:
             st.info(ctx.t("summary.none"))
         else:
-            st.dataframe(downloads.readable(ctx, name, df), hide_index=True, width="stretch", height=420,
+            st.dataframe(downloads.for_screen(ctx, name, df), hide_index=True, width="stretch", height=420,
                          column_config=downloads.column_config(ctx, name))
         with st.expander(ctx.t("data.dictionary", table=ctx.t(f"table.{name}"))):
             st.dataframe(downloads.dictionary(ctx, name), hide_index=True, width="stretch")
