@@ -18,7 +18,7 @@ st.markdown(ctx.t("sources.intro", n=len(usage), updated=i18n.iso_date(ctx.lang,
 
 st.subheader(ctx.t("sources.seeds_title"))
 for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
-    st.markdown(f"- **{components.md(s['title'])}** — `{components.md(s['file_name'])}` · "
+    st.markdown(f"- **{components.md(s['title'])}** — `{str(s['file_name']).replace('`', '')}` · "
                 + ctx.t("sources.supports", n=i18n.number(ctx.lang, s["record_count"])))
 
 st.subheader(ctx.t("sources.all_title"))
@@ -41,10 +41,8 @@ st.markdown(ctx.t("method.confidence"))
 st.markdown(ctx.t("method.as_of"))
 
 st.subheader(ctx.t("method.conflicts_title"))
-conflicts = ctx.ds.conflicts
-st.dataframe(pd.DataFrame({ctx.t("col.topic"): conflicts[f"topic_{ctx.lang}"],
-                           ctx.t("col.resolution"): conflicts[f"resolution_{ctx.lang}"]}),
-             hide_index=True, width="stretch")
+for topic, resolution in zip(ctx.ds.conflicts[f"topic_{ctx.lang}"], ctx.ds.conflicts[f"resolution_{ctx.lang}"]):
+    st.markdown(f"- ⚠️ **{components.md(topic)}**  \n{components.md(resolution)}")
 st.subheader(ctx.t("method.gaps_title"))
 st.markdown(ctx.t("method.gaps"))
 st.subheader(ctx.t("method.map_title"))
