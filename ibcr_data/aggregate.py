@@ -105,32 +105,44 @@ def headline_figures(ds: Dataset, view: View, this_year: int) -> list[Figure]:
 
 
 def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
-    """One row per country in view: counts, main kind of work, status, whether only a venue."""
+    """One row per country in view: counts, main kind of work, status, whether only a venue.
+
+    The main kind and the status come from programme work when a country has any, so a country
+    that hosted a hearing and ran a programme reads as a programme country. The status is the one
+    with the latest status date (ties go to the more active status).
+    """
     eng = view.engagements
     cols = ["country_iso3", "engagement_count", "main_kind_code", "status_code", "is_venue_only",
             "kinds", "first_year", "last_year"]
     if eng.empty:
         return pd.DataFrame(columns=cols)
     span = engagement_years(eng)
-    work = eng.assign(_from=span["from"], _to=span["to"], _srank=eng["status_code"].map(STATUS_RANK))
-    rows = []
-    for iso3, g in work.groupby("country_iso3", sort=True):
-        programme_work = g[~g["is_venue"]]
-        basis = programme_work if not programme_work.empty else g
-        kinds = basis["kind_code"].value_counts()
-        main_kind = sorted(kinds.index, key=lambda k: (-kinds[k], k))[0]
-        latest = basis[basis["status_as_of"] == basis["status_as_of"].max()]
-        status = latest.sort_values("_srank")["status_code"].iloc[0]
-        rows.append({
-            "country_iso3": iso3, "engagement_count": len(g), "main_kind_code": main_kind,
-            "status_code": status, "is_venue_only": programme_work.empty,
-            "kinds": "; ".join(sorted(set(g["kind_code"]))),
-            "first_year": None if pd.isna(g["_from"].min()) else int(g["_from"].min()),
-            "last_year": None if pd.isna(g["_to"].max()) else int(g["_to"].max()),
-        })
-    out = pd.DataFrame(rows, columns=cols)
+    work = pd.DataFrame({
+        "country_iso3": eng["country_iso3"].to_numpy(), "kind_code": eng["kind_code"].to_numpy(),
+        "status_code": eng["status_code"].to_numpy(), "status_as_of": eng["status_as_of"].to_numpy(),
+        "is_venue": eng["is_venue"].to_numpy(), "from": span["from"].to_numpy(), "to": span["to"].to_numpy(),
+    })
+    g = work.groupby("country_iso3", sort=True)
+    out = pd.DataFrame({
+        "engagement_count": g.size(),
+        "is_venue_only": g["is_venue"].all(),
+        "first_year": g["from"].min(),
+        "last_year": g["to"].max(),
+        "kinds": g["kind_code"].agg(lambda k: "; ".join(sorted(set(k)))),
+    })
+    # Rows that decide kind and status: programme work, or the venue rows of venue-only countries.
+    basis = work[~work["is_venue"] | work["country_iso3"].map(out["is_venue_only"])]
+    kinds = basis.groupby(["country_iso3", "kind_code"]).size().rename("n").reset_index()
+    kinds = kinds.sort_values(["country_iso3", "n", "kind_code"], ascending=[True, False, True])
+    out["main_kind_code"] = kinds.drop_duplicates("country_iso3").set_index("country_iso3")["kind_code"]
+    latest = basis["status_as_of"] == basis.groupby("country_iso3")["status_as_of"].transform("max")
+    status = basis[latest].assign(_r=basis["status_code"].map(STATUS_RANK)).sort_values(["country_iso3", "_r"])
+    out["status_code"] = status.drop_duplicates("country_iso3").set_index("country_iso3")["status_code"]
+    out = out.reset_index()
+    for col in ("first_year", "last_year"):
+        out[col] = out[col].astype("Int64")
     names = ds.countries[["country_iso3", "name_en", "name_fr", "ibcr_region_code"]]
-    return out.merge(names, on="country_iso3", how="left")
+    return out[cols].merge(names, on="country_iso3", how="left")
 
 
 def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.DataFrame:

@@ -23,18 +23,29 @@ def map_labels(ctx: Context) -> dict[str, str]:
     return labels
 
 
-def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
-    """The map of where IBCR works; clicking a country opens its profile."""
+@st.cache_data(show_spinner=False, max_entries=128)
+def _map_spec(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str, height: int,
+              _ctx: Context) -> dict | None:
+    """The map as a plain Plotly spec, built once per view (figure building is the slow part)."""
+    ctx = _ctx
     per_country = ibcr_data.engagements_per_country(ctx.ds, ctx.view)
     if per_country.empty:
-        st.info(ctx.t("map.empty"))
-        return
+        return None
     hover = figures.hover_lines(
         ctx.view.engagements, lambda k: ctx.label("kind", k), lambda s: ctx.label("status", s),
         lambda a, b: i18n.year_span(ctx.lang, None if pd.isna(a) else int(a), None if pd.isna(b) else int(b)))
     names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
     fig = figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height)
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=key, width="stretch",
+    return fig.to_plotly_json()
+
+
+def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
+    """The map of where IBCR works; clicking a country opens its profile."""
+    spec = _map_spec(ibcr_data.fingerprint(ctx.ds.data_dir), ctx.filters, mode, ctx.lang, height, ctx)
+    if spec is None:
+        st.info(ctx.t("map.empty"))
+        return
+    event = st.plotly_chart(spec, on_select="rerun", selection_mode="points", key=key, width="stretch",
                             config=figures.map_config(ctx.lang, ctx.t("files.map_png")))
     points = event.selection.points if event and event.selection else []
     if points:

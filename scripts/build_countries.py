@@ -64,6 +64,8 @@ ANDES = {"BOL", "COL", "ECU", "PER", "VEN"}
 CAUCASUS_CYPRUS = {"ARM", "AZE", "GEO", "CYP"}
 # M49 lists Iran under Southern Asia; IBCR and most NGOs group it with the Middle East.
 MIDDLE_EAST_EXTRA = {"IRN"}
+# M49 puts Angola in Middle Africa; IBCR's material (and SADC membership) places it in Southern Africa.
+SOUTHERN_AFRICA_EXTRA = {"AGO"}
 
 
 # pycountry stores some names in inverted catalogue order ("Corée, République de"). These
@@ -87,6 +89,8 @@ def ibcr_region(iso3: str, region: str, subregion: str, intermediate: str) -> st
         return "andes"
     if iso3 in MIDDLE_EAST_EXTRA:
         return "middle_east"
+    if iso3 in SOUTHERN_AFRICA_EXTRA:
+        return "southern_africa"
     if iso3 in CAUCASUS_CYPRUS or region == "Europe":
         return "europe"
     if region == "Oceania":
