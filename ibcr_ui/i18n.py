@@ -84,7 +84,16 @@ def iso_date(lang: str, value: str | None) -> str:
     return parts[0]
 
 
-def year_span(lang: str, start: int | None, end: int | None) -> str:
+def _year(value) -> int | None:
+    """A year, or None for None, NaN and pandas' NA."""
+    try:
+        return None if value is None or value != value else int(value)
+    except TypeError:  # pandas.NA refuses to be compared
+        return None
+
+
+def year_span(lang: str, start, end) -> str:
+    start, end = _year(start), _year(end)
     if start is None and end is None:
         return translate(lang, "value.no_date")
     if start is None:

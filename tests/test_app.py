@@ -109,3 +109,12 @@ def test_broken_data_shows_a_problem_table_and_nothing_else(data_copy, monkeypat
     assert at.title[0].value == "The data could not be loaded"
     assert len(at.dataframe) == 1 and "Narnia" in at.dataframe[0].value.to_string()
     assert not at.metric  # no partial figures
+
+
+@pytest.mark.parametrize("params", [{"kind": "jj_analysis"}, {"status": "ongoing", "region": "mena"},
+                                    {"years": "1994-1996"}, {"kind": "office", "lang": "fr"}])
+def test_narrow_filters_render_every_page(params):
+    # Narrow views hold countries whose only records are undated: the pages must cope.
+    for page in ("map", "overview", "timeline", "programmes", "data"):
+        at = run(page, **params)
+        assert not at.exception, (page, params)

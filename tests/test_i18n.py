@@ -104,3 +104,12 @@ def test_french_shows_french_data(ds):
     bfa = run("overview", lang="fr")
     labels = {m.label for m in bfa.metric}
     assert "Pays engagés" in labels or any("Pays" in label for label in labels)
+
+
+def test_year_spans_accept_missing_values_of_every_kind():
+    import pandas as pd
+
+    assert i18n.year_span("en", pd.NA, 2016) == "by 2016"
+    assert i18n.year_span("en", 2015, pd.NA) == "2015"
+    assert i18n.year_span("fr", None, float("nan")) == i18n.translate("fr", "value.no_date")
+    assert i18n.year_span("en", 2015, 2020) == "2015–2020"
