@@ -111,7 +111,7 @@ def test_broken_data_shows_a_problem_table_and_nothing_else(data_copy, monkeypat
     assert not at.metric  # no partial figures
 
 
-@pytest.mark.parametrize("params", [{"kind": "jj_analysis"}, {"status": "ongoing", "region": "mena"},
+@pytest.mark.parametrize("params", [{"kind": "training"}, {"status": "ongoing", "region": "mena"},
                                     {"years": "1994-1996"}, {"kind": "office", "lang": "fr"}])
 def test_narrow_filters_render_every_page(params):
     # Narrow views hold countries whose only records are undated: the pages must cope.
