@@ -174,28 +174,32 @@ def page(new_page):
 
 
 def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTLE_S) -> None:
-    """Wait until Streamlit has drawn the shell and finished running the script.
+    """Wait until Streamlit has drawn the shell and finished running and rendering the script.
 
-    The app counts as idle when it is connected, the script state is "notRunning", the status
-    widget is gone, and this stays true for `settle_s` (a rerun may start right after a run).
+    NOTE: the script state turns "notRunning" before React has drawn the last elements (on a
+    busy machine, a second or more), so the app counts as idle only when it is connected, the
+    script state is "notRunning", the status widget is gone, the sidebar shows its page links,
+    no element is stale, and the page's elements and text have not changed for `settle_s`.
     """
     page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=timeout_ms)
     idle_js = """() => {
         const app = document.querySelector('[data-testid="stApp"]');
-        return !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
-            && app.getAttribute('data-test-script-state') === 'notRunning'
-            && !document.querySelector('[data-testid="stStatusWidget"]');
+        if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+            || app.getAttribute('data-test-script-state') !== 'notRunning'
+            || document.querySelector('[data-testid="stStatusWidget"]')
+            || document.querySelector('[data-stale="true"]')
+            || !document.querySelector('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')) return null;
+        return app.querySelectorAll('*').length + ':' + app.innerText.length;
     }"""
     deadline = time.monotonic() + timeout_ms / 1000
-    idle_since = None
+    stable, since = None, None
     while True:
         now = time.monotonic()
-        if page.evaluate(idle_js):
-            idle_since = idle_since or now
-            if now - idle_since >= settle_s:
-                break
-        else:
-            idle_since = None
+        signature = page.evaluate(idle_js)
+        if signature is None or signature != stable:
+            stable, since = signature, now
+        elif now - since >= settle_s:
+            break
         if now > deadline:
             state = page.evaluate("""() => { const a = document.querySelector('[data-testid="stApp"]');
                 return a ? [a.getAttribute('data-test-connection-state'), a.getAttribute('data-test-script-state')] : null }""")
