@@ -9,12 +9,14 @@ because it downloads a browser and fails offline.
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -55,15 +57,24 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start the dashboard on a free port; stop it when the session ends."""
+@dataclass
+class Server:
+    """A running dashboard: its address and its process id."""
+
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def serve(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """Start the dashboard on a free port (optionally on other data); stop it on exit."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log_path = log_dir / f"server-{port}.log"
     cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, **(env or {})})
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + HEALTH_TIMEOUT_S
@@ -74,7 +85,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     pytest.fail(f"Streamlit server {reason}.\nCommand: {' '.join(cmd)}\n"
                                 f"Log:\n{log_path.read_text(errors='replace')[-3000:]}", pytrace=False)
                 time.sleep(0.25)
-            yield base
+            yield Server(base, proc.pid)
         finally:
             proc.terminate()
             try:
@@ -82,6 +93,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serve(tmp_path_factory.mktemp("streamlit")) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="session")
+def app_url(server: Server) -> str:
+    return server.url
 
 
 @pytest.fixture(scope="session")
