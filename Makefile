@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint validate summary chromium data clean
+.PHONY: run test lint validate summary bench loadtest chromium data clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,14 @@ validate: $(VENV)/.runtime
 
 summary: $(VENV)/.runtime
 	$(BIN)/python -m ibcr_data summary
+
+## Benchmark against two floor pages; prints a table, writes benchmarks/results/latest.json (BENCH_ARGS="--quick").
+bench: $(VENV)/.dev chromium
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+## Loopback load test: 30 websocket sessions for 2 minutes (LOAD_ARGS="--sessions 5 --duration 20").
+loadtest: $(VENV)/.dev
+	$(BIN)/python tests/load/loadtest.py $(LOAD_ARGS)
 
 ## Regenerate the reference tables and the offline base map (needs npm once).
 data: $(VENV)/.dev
