@@ -23,7 +23,7 @@ def map_labels(ctx: Context) -> dict[str, str]:
     return labels
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_data(show_spinner=False, max_entries=48)
 def _map_spec(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str, height: int,
               _ctx: Context) -> dict | None:
     """The map as a plain Plotly spec, built once per view (figure building is the slow part)."""
