@@ -14,6 +14,7 @@ from .schema import Descriptor, Field, Resource
 
 BOM = b"\xef\xbb\xbf"
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_PER_RULE = 100  # rows listed for one rule in one column; the rest are counted in one line
 TRUE = {"true", "yes", "1", "vrai", "oui"}
 FALSE = {"false", "no", "0", "faux", "non"}
 INT_RE = r"^[+-]?\d+$"
@@ -87,12 +88,15 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
         rows: list[list[str]] = []
         lines: list[int] = []
         start = reader.line_num + 1
+        ragged = 0
         for row in reader:
             if any(cell.strip() for cell in row):
                 if len(row) != len(header):
-                    problems.append(Problem(name, start, None, None,
-                                            f"the row has {len(row)} cells but the header has {len(header)}",
-                                            "check for a stray comma or an unquoted comma inside a text cell"))
+                    ragged += 1
+                    if ragged <= MAX_PER_RULE:
+                        problems.append(Problem(name, start, None, None,
+                                                f"the row has {len(row)} cells but the header has {len(header)}",
+                                                "check for a stray comma or an unquoted comma inside a text cell"))
                     row = (row + [""] * len(header))[: len(header)]
                 rows.append(row)
                 lines.append(start)
@@ -100,6 +104,8 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
     except csv.Error as exc:
         return None, [Problem(name, reader.line_num, None, None, f"the CSV cannot be parsed ({exc})",
                               "check the quotes around text cells")]
+    if ragged > MAX_PER_RULE:
+        problems.append(_more(name, "", "rows with the wrong number of cells", ragged - MAX_PER_RULE))
     expected = res.field_names
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
@@ -126,10 +132,13 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
     df, lines, name = table.frame, pd.Series(table.lines, dtype="int64"), table.resource.path
 
     def report(mask: pd.Series, f: Field, message: str, hint) -> None:
-        for i in mask[mask].index:
+        rows = mask[mask].index
+        for i in rows[:MAX_PER_RULE]:
             value = df.at[i, f.name]
             problems.append(Problem(name, int(lines[i]), f.name, value, message,
                                     hint(value) if callable(hint) else hint))
+        if len(rows) > MAX_PER_RULE:
+            problems.append(_more(name, f.name, message, len(rows) - MAX_PER_RULE))
 
     fk_fields = {fk.field for fk in table.resource.foreign_keys}
     for f in table.resource.fields:
@@ -177,7 +186,7 @@ def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]
     if {"start_year", "end_year"} <= set(df.columns):
         start = pd.to_numeric(df["start_year"].where(df["start_year"].str.match(INT_RE)), errors="coerce")
         end = pd.to_numeric(df["end_year"].where(df["end_year"].str.match(INT_RE)), errors="coerce")
-        for i in df.index[(end < start).fillna(False)]:
+        for i in df.index[(end < start).fillna(False)][:MAX_PER_RULE]:
             out.append(Problem(name, int(lines[i]), "end_year", df.at[i, "end_year"],
                                f"the end year is before the start year ({df.at[i, 'start_year']})",
                                "swap the years or correct the one that is wrong"))
@@ -185,12 +194,12 @@ def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]
         if {date_col, year_col} <= set(df.columns):
             d, y = df[date_col], df[year_col]
             bad = (d != "") & (y != "") & (d.str[:4] != y)
-            for i in df.index[bad]:
+            for i in df.index[bad][:MAX_PER_RULE]:
                 out.append(Problem(name, int(lines[i]), date_col, d.at[i],
                                    f"the date does not fall in {year_col} {y.at[i]}",
                                    f"make {date_col} and {year_col} agree"))
             missing_year = (d != "") & (y == "")
-            for i in df.index[missing_year]:
+            for i in df.index[missing_year][:MAX_PER_RULE]:
                 out.append(Problem(name, int(lines[i]), year_col, "",
                                    f"{date_col} is given but {year_col} is empty",
                                    f"fill in {year_col} with the year of {date_col}"))
@@ -212,7 +221,10 @@ def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
             keys = set(target.frame[fk.ref_field])
             s = table.frame[fk.field]
             bad = (s != "") & ~s.isin(keys)
-            for i in s.index[bad]:
+            if bad.sum() > MAX_PER_RULE:
+                problems.append(_more(table.resource.path, fk.field, f"not found in {target.resource.path}",
+                                      int(bad.sum()) - MAX_PER_RULE))
+            for i in s.index[bad][:MAX_PER_RULE]:
                 value = s.at[i]
                 if fk.field == "country_iso3":
                     code = names.get(value.lower())
@@ -235,6 +247,11 @@ def unlisted_files(data_dir: Path, descriptor: Descriptor) -> list[Problem]:
             out.append(Problem(str(rel), None, None, None, "the file is not listed in datapackage.yaml",
                                "add it as a resource with its schema, or move it out of data/"))
     return out
+
+
+def _more(file: str, column: str, message: str, n: int) -> Problem:
+    return Problem(file, None, column, None, f"{message}: {n} more rows like the ones above",
+                   "fix the rows listed (they often share one cause), then validate again")
 
 
 def _suggest(value: str, allowed, fallback: str) -> str:

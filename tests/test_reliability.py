@@ -145,9 +145,9 @@ def test_a_50_mb_file_is_handled_in_bounded_time(data_copy):
     started = time.perf_counter()
     problems = ibcr_data.validate(data_copy)[0]
     elapsed = time.perf_counter() - started
-    assert elapsed < 60
+    assert elapsed < 30
     assert len(problems) <= ibcr_data.load.MAX_PROBLEMS + 1
-    assert "more problems are not listed" in problems[-1].message
+    assert any("more rows like the ones above" in p.message for p in problems)
 
 
 def test_read_only_data_folder_loads_and_is_not_written(data_copy):
