@@ -161,8 +161,9 @@ def _with_regions(engagements: pd.DataFrame, countries: pd.DataFrame) -> pd.Data
 
 
 def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
-    by_prog = (engagements.dropna(subset=["programme_id"]).groupby("programme_id")["country_iso3"]
-               .agg(lambda s: "; ".join(sorted(set(s)))))
+    pairs = (engagements[["programme_id", "country_iso3"]].dropna().drop_duplicates()
+             .sort_values(["programme_id", "country_iso3"]))
+    by_prog = pairs.groupby("programme_id")["country_iso3"].agg("; ".join)
     out = programmes.copy()
     out["country_iso3_list"] = out["programme_id"].map(by_prog).astype("str")
     return out

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from .schema import Descriptor, Field, Resource
 
@@ -81,31 +83,20 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
     if not text.strip():
         return None, [Problem(name, None, None, None, "the file is empty",
                               "restore the header row and the records (see git history)")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    problems: list[Problem] = []
     try:
-        header = [h.strip() for h in next(reader)]
-        rows: list[list[str]] = []
-        lines: list[int] = []
-        start = reader.line_num + 1
-        ragged = 0
-        for row in reader:
-            if any(cell.strip() for cell in row):
-                if len(row) != len(header):
-                    ragged += 1
-                    if ragged <= MAX_PER_RULE:
-                        problems.append(Problem(name, start, None, None,
-                                                f"the row has {len(row)} cells but the header has {len(header)}",
-                                                "check for a stray comma or an unquoted comma inside a text cell"))
-                    row = (row + [""] * len(header))[: len(header)]
-                rows.append(row)
-                lines.append(start)
-            start = reader.line_num + 1
+        header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
     except csv.Error as exc:
-        return None, [Problem(name, reader.line_num, None, None, f"the CSV cannot be parsed ({exc})",
-                              "check the quotes around text cells")]
-    if ragged > MAX_PER_RULE:
-        problems.append(_more(name, "", "rows with the wrong number of cells", ragged - MAX_PER_RULE))
+        return None, [Problem(name, 1, None, None, f"the header row cannot be parsed ({exc})",
+                              "check the quotes in the first row")]
+    problems: list[Problem] = []
+    fast = _fast_rows(text, header) if len(set(header)) == len(header) else None
+    if fast is not None:
+        columns, lines = fast
+    else:
+        parsed = _exact_rows(text, header, name)
+        if isinstance(parsed, Problem):
+            return None, [parsed]
+        columns, lines, problems = parsed
     expected = res.field_names
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
@@ -122,9 +113,67 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
         problems.append(Problem(name, 1, c, None, "the column appears twice", "keep one of them"))
     if missing or dupes:
         return None, problems
-    frame = pd.DataFrame(rows, columns=header, dtype=str) if rows else pd.DataFrame(columns=header, dtype=str)
-    frame = frame[expected].apply(lambda s: s.str.strip())
+    frame = pd.DataFrame({c: columns[c].str.strip() for c in expected}, index=pd.RangeIndex(len(lines)))
     return RawTable(res, frame, lines), problems
+
+
+def _fast_rows(text: str, header: list[str]) -> tuple[dict[str, pd.Series], list[int]] | None:
+    """Parse a well-formed file with Arrow's CSV reader; None when the exact path is needed.
+
+    Well-formed: every record on one line with as many cells as the header. Anything else (a
+    ragged row, a line break inside a quoted cell) goes to `_exact_rows`, which reports it.
+    """
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                                  strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    physical = text.count("\n") + (0 if text.endswith("\n") else 1) - 1
+    if table.num_rows != physical or [c.strip() for c in table.column_names] != header:
+        return None  # a quoted cell spans lines: the record-to-line map needs the exact parser
+    df = table.to_pandas()
+    df.columns = header
+    keep = df.apply(lambda col: col.str.strip().ne("")).any(axis=1) if len(df) else pd.Series(dtype=bool)
+    df = df[keep]
+    lines = (df.index.to_numpy() + 2).tolist()
+    return {h: df[h].reset_index(drop=True).astype("str") for h in header}, lines
+
+
+def _exact_rows(text: str, header: list[str], name: str):
+    """Parse record by record, noting the line each starts on and every row of the wrong width."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    problems: list[Problem] = []
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    ragged = 0
+    try:
+        next(reader)
+        start = reader.line_num + 1
+        for row in reader:
+            if any(row) and "".join(row).strip():
+                if len(row) != len(header):
+                    ragged += 1
+                    if ragged <= MAX_PER_RULE:
+                        problems.append(Problem(name, start, None, None,
+                                                f"the row has {len(row)} cells but the header has {len(header)}",
+                                                "check for a stray comma or an unquoted comma inside a text cell"))
+                    row = (row + [""] * len(header))[: len(header)]
+                rows.append(row)
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        return Problem(name, reader.line_num, None, None, f"the CSV cannot be parsed ({exc})",
+                       "check the quotes around text cells")
+    if ragged > MAX_PER_RULE:
+        problems.append(_more(name, "", "rows with the wrong number of cells", ragged - MAX_PER_RULE))
+    cells = list(zip(*rows)) if rows else [() for _ in header]
+    columns = {}
+    for i, h in enumerate(header):
+        columns.setdefault(h, pd.Series(cells[i], dtype="str"))
+    return columns, lines, problems
 
 
 def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
@@ -173,10 +222,12 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
                    f"use a value between {f.minimum} and {f.maximum}")
         if f.unique:
             dup = filled & s.duplicated(keep="first")
-            first = s[filled].drop_duplicates(keep="first")
-            first_line = {v: int(lines[i]) for i, v in first.items()}
-            report(dup, f, "duplicate identifier",
-                   lambda v, fl=first_line: f"ids must be unique; '{v}' is first used on line {fl.get(v)}")
+            if dup.any():
+                dup_values = set(s[dup])
+                first = s[filled & s.isin(dup_values)].drop_duplicates(keep="first")
+                first_line = {v: int(lines[i]) for i, v in first.items()}
+                report(dup, f, "duplicate identifier",
+                       lambda v, fl=first_line: f"ids must be unique; '{v}' is first used on line {fl.get(v)}")
     problems += _check_dates(df, lines, name)
     return problems
 

@@ -133,3 +133,22 @@ def test_cli_reports_file_line_and_fix(data_copy):
     assert out.returncode == 1
     assert f"engagements.csv:{line} [country_iso3] value 'DRC'" in out.stderr
     assert "Fix:" in out.stderr and "the data were not loaded" in out.stderr
+
+
+def test_ragged_row_is_reported_with_its_line(data_copy):
+    path = data_copy / "events.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[4] = lines[4] + ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    problems = ibcr_data.validate(data_copy)[0]
+    assert [(p.file, p.line) for p in problems] == [("events.csv", 5)]
+    assert "cells but the header has" in problems[0].message
+
+
+def test_line_numbers_stay_exact_after_a_cell_with_a_line_break(data_copy):
+    header, rows = read_rows(data_copy / "events.csv")
+    rows[1][header.index("description_en")] = "First line\nsecond line"
+    write_rows(data_copy / "events.csv", header, rows)
+    line = set_cell(data_copy, "events.csv", 5, "category_code", "nope")
+    problems = ibcr_data.validate(data_copy)[0]
+    assert [(p.line, p.column) for p in problems] == [(line + 1, "category_code")]  # one physical line later
