@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .filters import View, engagement_years
+from .filters import View
 from .load import Dataset
 
 CONFIDENCE_RANK = {"exact": 0, "approximate": 1, "inferred": 2}
@@ -63,8 +63,8 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
                     up_to_year: int | None = None, programme_id: str | None = None) -> Figure | None:
     """The most recent organisation-wide figure of one kind, with any figure that disagrees."""
     m = ds.metrics
-    rows = m[(m["metric_code"] == metric_code) & m["scope_code"].isin(scopes) & ~m["is_target"]
-             & m["country_iso3"].isna() & m["value"].notna()]
+    reported = ds.organisation_figures
+    rows = reported[(reported["metric_code"] == metric_code) & reported["scope_code"].isin(scopes)]
     if programme_id is not None:
         rows = rows[rows["programme_id"] == programme_id]
     if up_to_year is not None:
@@ -85,8 +85,10 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
 def headline_figures(ds: Dataset, view: View, this_year: int) -> list[Figure]:
     """Cards for the Overview: counts from the records in view, then reported figures."""
     eng = view.engagements
-    programme_countries = eng.loc[~eng["is_venue"], "country_iso3"].nunique()
-    venues = set(eng.loc[eng["is_venue"], "country_iso3"]) - set(eng.loc[~eng["is_venue"], "country_iso3"])
+    work_countries = eng.loc[~eng["is_venue"], "country_iso3"].unique()
+    programme_countries = len(work_countries)
+    venue_countries = eng.loc[eng["is_venue"], "country_iso3"].unique()
+    venues = set(venue_countries.tolist()) - set(work_countries.tolist())
     founded = int(ds.events.loc[ds.events["category_code"] == "founding", "start_year"].min())
     up_to = view.filters.years[1] if view.filters.years else None
     figs = [
@@ -116,23 +118,24 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
             "kinds", "first_year", "last_year"]
     if eng.empty:
         return pd.DataFrame(columns=cols)
-    span = engagement_years(eng)
-    work = pd.DataFrame({
-        "country_iso3": eng["country_iso3"].to_numpy(), "kind_code": eng["kind_code"].to_numpy(),
-        "status_code": eng["status_code"].to_numpy(), "status_as_of": eng["status_as_of"].to_numpy(),
-        "is_venue": eng["is_venue"].to_numpy(), "from": span["from"].to_numpy(), "to": span["to"].to_numpy(),
-    })
+    # Collapse to one row per distinct (country, kind, status, date, venue): everything below works
+    # on that small table, whatever the number of engagements.
+    keys = ["country_iso3", "kind_code", "status_code", "status_as_of", "is_venue"]
+    work = (eng[keys + ["year_from", "year_to"]].groupby(keys, sort=False, dropna=False, observed=True)
+            .agg(n=("year_from", "size"), **{"from": ("year_from", "min"), "to": ("year_to", "max")})
+            .reset_index())
     g = work.groupby("country_iso3", sort=True)
     out = pd.DataFrame({
-        "engagement_count": g.size(),
+        "engagement_count": g["n"].sum(),
         "is_venue_only": g["is_venue"].all(),
         "first_year": g["from"].min(),
         "last_year": g["to"].max(),
-        "kinds": g["kind_code"].agg(lambda k: "; ".join(sorted(set(k)))),
     })
+    pairs = work[["country_iso3", "kind_code"]].drop_duplicates().sort_values(["country_iso3", "kind_code"])
+    out["kinds"] = pairs.groupby("country_iso3")["kind_code"].agg("; ".join)
     # Rows that decide kind and status: programme work, or the venue rows of venue-only countries.
-    basis = work[~work["is_venue"] | work["country_iso3"].map(out["is_venue_only"])]
-    kinds = basis.groupby(["country_iso3", "kind_code"]).size().rename("n").reset_index()
+    basis = work[~work["is_venue"] | work.groupby("country_iso3")["is_venue"].transform("all")]
+    kinds = basis.groupby(["country_iso3", "kind_code"])["n"].sum().reset_index()
     kinds = kinds.sort_values(["country_iso3", "n", "kind_code"], ascending=[True, False, True])
     out["main_kind_code"] = kinds.drop_duplicates("country_iso3").set_index("country_iso3")["kind_code"]
     latest = basis["status_as_of"] == basis.groupby("country_iso3")["status_as_of"].transform("max")
@@ -149,9 +152,11 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
     """Bars for a Gantt chart: one per engagement, labelled by country or programme."""
     if group_by not in ("country", "programme"):
         raise ValueError("group_by must be 'country' or 'programme'")
+    cols = ["engagement_id", "country_iso3", "kind_code", "programme_id", "start_year", "start_date", "end_year",
+            "end_date", "date_precision_code", "status_code", "status_as_of", "description_en", "description_fr",
+            "source_id", "confidence_code", "year_from", "year_to"]
     eng = view.engagements
-    span = engagement_years(eng)
-    out = eng.assign(year_from=span["from"], year_to=span["to"]).dropna(subset=["year_from"])
+    out = eng.loc[eng["year_from"].notna(), cols]
     out = out.merge(ds.countries[["country_iso3", "name_en", "name_fr"]], on="country_iso3", how="left")
     progs = ds.programmes[["programme_id", "name_en", "name_fr", "acronym"]].rename(
         columns={"name_en": "programme_name_en", "name_fr": "programme_name_fr"})
@@ -162,7 +167,7 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
         out = out.dropna(subset=["programme_id"])
         out["group_en"] = out["acronym"].fillna(out["programme_name_en"])
         out["group_fr"] = out["acronym"].fillna(out["programme_name_fr"])
-    return out.sort_values(["year_from", "group_en"]).reset_index(drop=True)
+    return out.sort_values("year_from", kind="stable").reset_index(drop=True)
 
 
 def metric_series(metrics: pd.DataFrame, metric_code: str, scope: str) -> pd.DataFrame:

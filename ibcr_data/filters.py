@@ -88,19 +88,8 @@ def year_bounds(ds: Dataset) -> tuple[int, int]:
 
 
 def engagement_years(eng: pd.DataFrame) -> pd.DataFrame:
-    """The years each engagement covers, for overlap tests.
-
-    Unknown start: the end year (or the status date) stands for both. Ongoing with no end: the
-    status date closes it, so "underway in 2016" never claims later years. Undated records have
-    no years and only show when no year filter is set.
-    """
-    as_of = pd.to_numeric(eng["status_as_of"].str[:4], errors="coerce")
-    start = eng["start_year"].astype("float64")
-    end = eng["end_year"].astype("float64")
-    to = end.fillna(as_of.where(eng["status_code"] == "ongoing")).fillna(start)
-    to = to.where(to.isna() | start.isna() | (to >= start), start)
-    frm = start.fillna(to)
-    return pd.DataFrame({"from": frm, "to": to}, index=eng.index)
+    """The years each engagement covers, for overlap tests (worked out once, at load)."""
+    return pd.DataFrame({"from": eng["year_from"], "to": eng["year_to"]}, index=eng.index)
 
 
 def parse_query(params: Mapping[str, str | list[str]], ch: Choices) -> tuple[Filters, list[Ignored]]:
@@ -178,8 +167,7 @@ def apply_filters(ds: Dataset, f: Filters) -> View:
     eng = ds.engagements
     keep = pd.Series(True, index=eng.index)
     if f.years:
-        span = engagement_years(eng)
-        keep &= (span["from"] <= f.years[1]) & (span["to"] >= f.years[0])
+        keep &= (eng["year_from"] <= f.years[1]) & (eng["year_to"] >= f.years[0])
     if f.regions:
         keep &= eng["country_iso3"].isin(region_countries(ds, f.regions))
     if f.kinds:
@@ -190,7 +178,7 @@ def apply_filters(ds: Dataset, f: Filters) -> View:
         keep &= eng["programme_id"].isin(f.programmes)
     if f.countries:
         keep &= eng["country_iso3"].isin(f.countries)
-    engagements = eng[keep]
+    engagements = eng[keep] if not keep.all() else eng
 
     ev = ds.events
     ek = pd.Series(True, index=ev.index)
@@ -214,8 +202,11 @@ def apply_filters(ds: Dataset, f: Filters) -> View:
         mk &= m["programme_id"].isin(f.programmes)
 
     progs = ds.programmes
-    progs = progs[progs["programme_id"].isin(set(engagements["programme_id"].dropna()))]
-    return View(f, engagements, ev[ek], m[mk], progs)
+    if engagements is eng:
+        progs = progs[progs["has_engagement"]]
+    else:
+        progs = progs[progs["programme_id"].isin(engagements["programme_id"].dropna().unique())]
+    return View(f, engagements, ev[ek] if not ek.all() else ev, m[mk] if not mk.all() else m, progs)
 
 
 def _place_filter(ds: Dataset, f: Filters) -> frozenset[str] | None:

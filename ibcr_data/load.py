@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +49,12 @@ class Dataset:
 
     TABLES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts",
               "countries", "regions")
+
+    @cached_property
+    def organisation_figures(self) -> pd.DataFrame:
+        """Reported IBCR-wide figures (no country, not a target, with a value): what cards pick from."""
+        m = self.metrics
+        return m[m["country_iso3"].isna() & ~m["is_target"] & m["value"].notna()]
 
     def table(self, name: str) -> pd.DataFrame:
         return getattr(self, name)
@@ -157,7 +164,23 @@ def _with_regions(engagements: pd.DataFrame, countries: pd.DataFrame) -> pd.Data
     cols = countries[["country_iso3", "ibcr_region_code", "un_region_code"]]
     out = engagements.merge(cols, on="country_iso3", how="left", validate="many_to_one")
     out["is_venue"] = out["kind_code"].isin(VENUE_KINDS)
+    out["year_from"], out["year_to"] = _coverage_years(out)
     return out
+
+
+def _coverage_years(eng: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The years each engagement covers.
+
+    Unknown start: the end year (or the status date) stands for both. Ongoing with no end: the
+    status date closes it, so "underway in 2016" never claims later years. Undated records have
+    no years and only show when no year filter is set.
+    """
+    as_of = pd.to_numeric(eng["status_as_of"].str[:4], errors="coerce")
+    start = eng["start_year"].astype("float64")
+    end = eng["end_year"].astype("float64")
+    to = end.fillna(as_of.where(eng["status_code"] == "ongoing")).fillna(start)
+    to = to.where(to.isna() | start.isna() | (to >= start), start)
+    return start.fillna(to), to
 
 
 def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
@@ -166,4 +189,5 @@ def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.D
     by_prog = pairs.groupby("programme_id")["country_iso3"].agg("; ".join)
     out = programmes.copy()
     out["country_iso3_list"] = out["programme_id"].map(by_prog).astype("str")
+    out["has_engagement"] = out["country_iso3_list"].notna()
     return out

@@ -10,7 +10,6 @@ from ibcr_data import export
 from .state import Context, describe
 
 TABLES = ("engagements", "programmes", "events", "metrics", "sources")
-DERIVED = {"ibcr_region_code", "un_region_code", "is_venue", "country_iso3_list"}
 
 
 def filtered_tables(ctx: Context) -> dict[str, pd.DataFrame]:
