@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 DESCRIPTOR = "datapackage.yaml"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ten times faster
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class DescriptorError(Exception):
 def read_descriptor(data_dir: Path) -> Descriptor:
     path = data_dir / DESCRIPTOR
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except FileNotFoundError as exc:
         raise DescriptorError(f"{path}: the descriptor is missing") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -66,12 +66,10 @@ def human_line(text: str) -> None:
 
 def source_link(ctx: Context, source_id: str) -> str:
     """Markdown for one source: its title, linked when it has a public address."""
-    src = ctx.ds.sources.set_index("source_id")
-    if source_id not in src.index:
+    if source_id not in ctx.names.sources:
         return md(source_id)
-    row = src.loc[source_id]
-    title = md(row["title"])
-    url = row["url"]
+    title, url = ctx.names.sources[source_id]
+    title = md(title)
     if isinstance(url, str) and url.startswith(("https://", "http://")):
         return f"[{title}]({url.replace(')', '%29').replace(' ', '%20')})"
     return f"*{title}*"
@@ -110,12 +108,10 @@ def card(title: str, value: str, captions: list[str], conflicts: list[str] | Non
          conflict_label: str = "") -> None:
     with st.container(border=True):
         st.metric(title, value)
-        for line in captions:
-            st.caption(line)
+        st.caption("  \n".join(captions))  # one element, not one per line: fewer messages to draw
         if conflicts:
             with st.expander(f"⚠️ {conflict_label}"):
-                for line in conflicts:
-                    st.caption(line)
+                st.caption("  \n".join(conflicts))
 
 
 def confidence_mark(ctx: Context, code: str) -> str:

@@ -120,17 +120,6 @@ def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, s
     return _geo_layout(fig, height)
 
 
-def country_locator_figure(iso3: str, name: str, height: int = 220) -> go.Figure:
-    """A small map that shows where one country is."""
-    fig = go.Figure(go.Choropleth(
-        locations=[iso3], z=[1], locationmode="ISO-3", colorscale=[[0, KIND_COLOURS["training"]], [1, KIND_COLOURS["training"]]],
-        showscale=False, hovertemplate=f"<b>{escape(name)}</b><extra></extra>",
-    ))
-    _geo_layout(fig, height)
-    fig.update_layout(showlegend=False)
-    return fig
-
-
 def _axis_style(fig: go.Figure) -> go.Figure:
     fig.update_xaxes(gridcolor=GRID, zeroline=False)
     fig.update_yaxes(gridcolor=GRID, zeroline=False)

@@ -40,6 +40,8 @@ class Context:
     view: View
     ignored: tuple[Ignored, ...]
     page: str
+    fingerprint: str
+    names: Lookups
 
     def t(self, key: str, **values) -> str:
         return i18n.translate(self.lang, key, **values)
@@ -58,16 +60,13 @@ class Context:
         return i18n.label(self.lang, vocabulary, code)
 
     def country_name(self, iso3: str) -> str:
-        names = _country_names(self.ds, self.lang)
-        return names.get(iso3, iso3)
+        return self.names.countries.get(iso3, iso3)
 
     def region_name(self, code: str) -> str:
-        r = self.ds.regions.set_index("region_code")
-        return str(r.at[code, f"name_{self.lang}"]) if code in r.index else code
+        return self.names.regions.get(code, code)
 
     def programme_name(self, pid: str) -> str:
-        p = self.ds.programmes.set_index("programme_id")
-        return str(p.at[pid, f"name_{self.lang}"]) if pid in p.index else pid
+        return self.names.programmes.get(pid, pid)
 
     @property
     def this_year(self) -> int:
@@ -82,13 +81,28 @@ def _load(fingerprint: str) -> Dataset | ibcr_data.ValidationError:
         return exc
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _country_names_cached(fingerprint: str, lang: str, _ds: Dataset) -> dict[str, str]:
-    return dict(zip(_ds.countries["country_iso3"], _ds.countries[f"name_{lang}"]))
+@dataclass(frozen=True)
+class Lookups:
+    """Names in one language and source titles, by id: built once per data version."""
+
+    countries: dict[str, str]
+    regions: dict[str, str]
+    programmes: dict[str, str]
+    sources: dict[str, tuple[str, str | None]]
 
 
-def _country_names(ds: Dataset, lang: str) -> dict[str, str]:
-    return _country_names_cached(ibcr_data.fingerprint(ds.data_dir), lang, ds)
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _lookups(fingerprint: str, lang: str, _ds: Dataset) -> Lookups:
+    def by(df, key: str, col: str) -> dict[str, str]:
+        return dict(zip(df[key], df[col]))
+
+    urls = [u if isinstance(u, str) else None for u in _ds.sources["url"]]
+    return Lookups(
+        countries=by(_ds.countries, "country_iso3", f"name_{lang}"),
+        regions=by(_ds.regions, "region_code", f"name_{lang}"),
+        programmes=by(_ds.programmes, "programme_id", f"name_{lang}"),
+        sources=dict(zip(_ds.sources["source_id"], zip(_ds.sources["title"], urls))),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -96,8 +110,8 @@ def _choices(fingerprint: str, _ds: Dataset) -> Choices:
     return ibcr_data.choices(_ds)
 
 
-def load() -> Dataset | ibcr_data.ValidationError:
-    return _load(ibcr_data.fingerprint())
+def load(fingerprint: str) -> Dataset | ibcr_data.ValidationError:
+    return _load(fingerprint)
 
 
 def current_language() -> str:
@@ -174,12 +188,13 @@ def setup(page: str) -> Context:
     st.set_page_config(page_title=f"{t('page.' + page)} · {t('app.short_name')}", page_icon="🧒",
                        layout="wide", initial_sidebar_state="expanded")
     components.inject_css()
-    loaded = load()
+    fingerprint = ibcr_data.fingerprint()
+    loaded = load(fingerprint)
     if isinstance(loaded, ibcr_data.ValidationError):
         components.problems_table(loaded.problems, lang)
         st.stop()
     ds = loaded
-    ch = _choices(ibcr_data.fingerprint(ds.data_dir), ds)
+    ch = _choices(fingerprint, ds)
     url_filters, ignored = ibcr_data.parse_query(_link_params(), ch)
     # On the country page, `country` names the profile; elsewhere it narrows the view.
     countries = url_filters.countries if page != "country" else frozenset()
@@ -195,7 +210,8 @@ def setup(page: str) -> Context:
     f = _filters_from_widgets(ch, countries)
     st.session_state["_synced"] = f
     _write_link(f if page != "country" else f.with_(countries=url_filters.countries), lang)
-    ctx = Context(ds, lang, ch, f, ibcr_data.apply_filters(ds, f), tuple(ignored), page)
+    ctx = Context(ds, lang, ch, f, ibcr_data.apply_filters(ds, f), tuple(ignored), page, fingerprint,
+                  _lookups(fingerprint, lang, ds))
     _draw_navigation(ctx)
     if ignored:
         components.ignored_notice(ctx)

@@ -23,10 +23,13 @@ def map_labels(ctx: Context) -> dict[str, str]:
     return labels
 
 
-@st.cache_data(show_spinner=False, max_entries=48)
-def _map_spec(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str, height: int,
-              _ctx: Context) -> dict | None:
-    """The map as a plain Plotly spec, built once per view (figure building is the slow part)."""
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str, height: int,
+                _ctx: Context):
+    """The map figure, built once per view and shared (figure building is the slow part).
+
+    NOTE: the cached figure is shared between sessions; nothing may change it after this.
+    """
     ctx = _ctx
     per_country = ibcr_data.engagements_per_country(ctx.ds, ctx.view)
     if per_country.empty:
@@ -35,13 +38,12 @@ def _map_spec(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str
         ctx.view.engagements, lambda k: ctx.label("kind", k), lambda s: ctx.label("status", s),
         lambda a, b: i18n.year_span(ctx.lang, None if pd.isna(a) else int(a), None if pd.isna(b) else int(b)))
     names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
-    fig = figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height)
-    return fig.to_plotly_json()
+    return figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height)
 
 
 def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     """The map of where IBCR works; clicking a country opens its profile."""
-    spec = _map_spec(ibcr_data.fingerprint(ctx.ds.data_dir), ctx.filters, mode, ctx.lang, height, ctx)
+    spec = _map_figure(ctx.fingerprint, ctx.filters, mode, ctx.lang, height, ctx)
     if spec is None:
         st.info(ctx.t("map.empty"))
         return
@@ -55,8 +57,13 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     st.caption(ctx.t("map.click_hint") + " " + ctx.t("map.credit"))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _headline(fingerprint: str, filters: ibcr_data.Filters, this_year: int, _ctx: Context) -> list:
+    return ibcr_data.headline_figures(_ctx.ds, _ctx.view, this_year)
+
+
 def headline_cards(ctx: Context) -> None:
-    figs = {f.key: f for f in ibcr_data.headline_figures(ctx.ds, ctx.view, ctx.this_year)}
+    figs = {f.key: f for f in _headline(ctx.fingerprint, ctx.filters, ctx.this_year, ctx)}
     computed = st.columns(4)
     c = figs["countries_engaged"]
     with computed[0]:
