@@ -81,8 +81,8 @@ def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, s
         raise ValueError(f"unknown map mode {mode!r}")
     fig = go.Figure()
     df = per_country.copy()
-    df["name"] = df["country_iso3"].map(names).fillna(df["country_iso3"])
-    df["hover"] = df["country_iso3"].map(hover).fillna("")
+    df["name"] = [names.get(c, c) for c in df["country_iso3"]]
+    df["hover"] = [hover.get(c, "") for c in df["country_iso3"]]
     template = "<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>"
     work, venues = df[~df["is_venue_only"]], df[df["is_venue_only"]]
 
