@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .conftest import ROOT, assert_no_exception, open_app, screenshot, wait_for_app
+from .conftest import assert_no_exception, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -169,11 +169,31 @@ def test_sources_page_lists_the_seed_documents(page):
         assert file_name in text, f"seed file {file_name} not listed on the Sources page"
 
 
-def test_french_link_translates_the_navigation(page):
-    fr = ROOT / "ibcr_ui" / "locales" / "fr.json"
-    assert fr.exists(), f"the French catalogue {fr.relative_to(ROOT)} does not exist yet: ?lang=fr cannot be French"
+def test_french_link_translates_navigation_cards_and_map_hover(page):
     open_app(page, "/?lang=fr")
-    first = page.locator(PAGE_LINK).first.inner_text().strip()
-    assert first, "no page link in the sidebar"
-    assert "Overview" not in first, f"the first page link is still English: {first!r}"
+    assert page.locator(PAGE_LINK).first.inner_text().strip() == "Vue d'ensemble"
     assert "lang=fr" in page.url
+    assert metric_value(page, "Pays d'intervention").isdigit()
+    shapes = page.locator("path.choroplethlocation")
+    box = None
+    for i in range(shapes.count()):
+        box = shapes.nth(i).bounding_box()
+        if box and box["width"] > 15 and box["height"] > 15:
+            break
+    assert box, "no country shape large enough to hover"
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hover = page.locator(".hoverlayer .hovertext")
+    hover.first.wait_for(timeout=5_000)
+    text = hover.first.text_content() or ""
+    assert any(word in text for word in ("En cours", "Terminé", "Planifié", "Statut inconnu")), text
+
+
+def test_first_visit_follows_the_browser_language(browser, app_url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1200}, base_url=app_url, locale="fr-CA")
+    try:
+        page = context.new_page()
+        open_app(page, "/map")
+        assert page.locator(PAGE_LINK).first.inner_text().strip() == "Vue d'ensemble"
+        assert "lang=fr" in page.url  # the language chosen is written into the link
+    finally:
+        context.close()
