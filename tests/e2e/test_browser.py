@@ -53,9 +53,13 @@ def main_title(page) -> str:
 def test_every_page_opens_from_a_fresh_deep_link(page, name):
     open_app(page, PAGES[name])
     sidebar = page.locator(SIDEBAR)
-    labels = sidebar.locator('[data-testid="stWidgetLabel"]').all_inner_texts()
     for label in FILTER_LABELS:
-        assert label in [x.strip() for x in labels], f"filter {label!r} missing from the sidebar of {name}: {labels}"
+        widget = sidebar.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
+        try:  # a busy machine may still be drawing the sidebar: wait for each label, boundedly
+            widget.first.wait_for(state="visible", timeout=15_000)
+        except Exception:  # noqa: BLE001 - report what is there instead of a bare timeout
+            labels = sidebar.locator('[data-testid="stWidgetLabel"]').all_inner_texts()
+            pytest.fail(f"filter {label!r} missing from the sidebar of {name}: {labels}")
     assert sidebar.get_by_role("button", name="Reset filters").is_visible()
     links = [x.strip() for x in page.locator(PAGE_LINK).all_inner_texts()]
     for link in PAGE_LINKS:
