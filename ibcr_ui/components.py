@@ -108,7 +108,7 @@ def card(title: str, value: str, captions: list[str], conflicts: list[str] | Non
          conflict_label: str = "") -> None:
     with st.container(border=True):
         st.metric(title, value)
-        st.caption("  \n".join(captions))  # one element, not one per line: fewer messages to draw
+        st.caption("\n\n".join(captions))  # one element, not one per line: fewer messages to draw
         if conflicts:
             with st.expander(f"⚠️ {conflict_label}"):
                 st.caption("  \n".join(conflicts))

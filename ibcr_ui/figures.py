@@ -70,12 +70,13 @@ def hover_lines(engagements: pd.DataFrame, kind_label: Label, status_label: Labe
 
 def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, str],
                      hover: Mapping[str, str], points: pd.DataFrame, labels: Mapping[str, str],
-                     height: int = 520) -> go.Figure:
+                     height: int = 520, zoom_to_data: bool = False) -> go.Figure:
     """Choropleth of countries by main kind of work, status, or number of engagements.
 
     Countries that were only a venue (a Tribunal hearing, a UN session) are drawn in a pale
     colour with a diamond marker, so they never read as programme countries. `labels` holds the
-    legend names (keys: category codes, "venue", "count", "engaged_count").
+    legend names (keys: category codes, "venue", "count", "engaged_count"). `zoom_to_data` frames
+    the countries drawn (for a view narrowed to a region) instead of the whole world.
     """
     if mode not in ("kind", "status", "count"):
         raise ValueError(f"unknown map mode {mode!r}")
@@ -117,7 +118,10 @@ def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, s
             marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"color": TEXT, "width": 1.5}},
             customdata=pts[["country_iso3", "name", "hover"]].to_numpy(), hovertemplate=template,
         ))
-    return _geo_layout(fig, height)
+    _geo_layout(fig, height)
+    if zoom_to_data:
+        fig.update_geos(fitbounds="locations", lataxis_range=None)
+    return fig
 
 
 def _axis_style(fig: go.Figure) -> go.Figure:

@@ -38,7 +38,9 @@ def _map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: s
         ctx.view.engagements, lambda k: ctx.label("kind", k), lambda s: ctx.label("status", s),
         lambda a, b: i18n.year_span(ctx.lang, None if pd.isna(a) else int(a), None if pd.isna(b) else int(b)))
     names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
-    return figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height)
+    narrowed = bool(ctx.filters.regions or ctx.filters.countries)
+    return figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height,
+                                    zoom_to_data=narrowed)
 
 
 def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:

@@ -136,3 +136,13 @@ def test_real_metric_series_chart(ds):
     fig = figures.metric_figure(s, "fr", {}, pd.Series("x", index=s.index, dtype="str"))
     assert fig.layout.separators == ", "  # French number formatting on the axes
     assert fig.layout.yaxis.rangemode == "tozero"
+
+
+def test_a_narrowed_map_frames_its_countries(ds):
+    view = apply_filters(ds, Filters(regions=frozenset({"west_africa"})))
+    per = ibcr_data.engagements_per_country(ds, view)
+    names = dict(zip(ds.countries["country_iso3"], ds.countries["name_en"]))
+    framed = figures.world_map_figure(per, "kind", names, {}, ds.country_points, {}, zoom_to_data=True)
+    world = figures.world_map_figure(per, "kind", names, {}, ds.country_points, {})
+    assert framed.layout.geo.fitbounds == "locations"
+    assert world.layout.geo.fitbounds in (None, False)
