@@ -36,7 +36,7 @@ def _map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: s
         return None
     hover = figures.hover_lines(
         ctx.view.engagements, lambda k: ctx.label("kind", k), lambda s: ctx.label("status", s),
-        lambda a, b: i18n.year_span(ctx.lang, None if pd.isna(a) else int(a), None if pd.isna(b) else int(b)))
+        lambda a, b: i18n.year_span(ctx.lang, a, b))
     names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
     narrowed = bool(ctx.filters.regions or ctx.filters.countries)
     return figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height,
@@ -45,11 +45,11 @@ def _map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: s
 
 def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     """The map of where IBCR works; clicking a country opens its profile."""
-    spec = _map_figure(ctx.fingerprint, ctx.filters, mode, ctx.lang, height, ctx)
-    if spec is None:
+    fig = _map_figure(ctx.fingerprint, ctx.filters, mode, ctx.lang, height, ctx)
+    if fig is None:
         st.info(ctx.t("map.empty"))
         return
-    event = st.plotly_chart(spec, on_select="rerun", selection_mode="points", key=key, width="stretch",
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=key, width="stretch",
                             config=figures.map_config(ctx.lang, ctx.t("files.map_png")))
     points = event.selection.points if event and event.selection else []
     if points:
