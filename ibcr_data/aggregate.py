@@ -173,8 +173,6 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
 def metric_series(metrics: pd.DataFrame, metric_code: str, scope: str) -> pd.DataFrame:
     """The figures of one kind and ONE scope, by period, ready to chart (never summed)."""
     rows = metrics[(metrics["metric_code"] == metric_code) & (metrics["scope_code"] == scope)]
-    if rows["scope_code"].nunique() > 1:  # defensive: the filter above makes this impossible
-        raise ValueError("figures of different scopes cannot share a series")
     return rows.sort_values(["end_year", "metric_id"]).reset_index(drop=True)
 
 

@@ -25,9 +25,6 @@ class Filters:
     programmes: frozenset[str] = frozenset()
     countries: frozenset[str] = frozenset()
 
-    def is_empty(self) -> bool:
-        return self == Filters()
-
     def with_(self, **changes) -> Filters:
         return replace(self, **changes)
 
