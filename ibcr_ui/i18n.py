@@ -84,7 +84,7 @@ def iso_date(lang: str, value: str | None) -> str:
     return parts[0]
 
 
-def _year(value) -> int | None:
+def as_year(value) -> int | None:
     """A year, or None for None, NaN and pandas' NA."""
     try:
         return None if value is None or value != value else int(value)
@@ -93,7 +93,7 @@ def _year(value) -> int | None:
 
 
 def year_span(lang: str, start, end) -> str:
-    start, end = _year(start), _year(end)
+    start, end = as_year(start), as_year(end)
     if start is None and end is None:
         return translate(lang, "value.no_date")
     if start is None:

@@ -13,20 +13,16 @@ from . import components, figures, i18n
 from .state import Context
 
 
-def opt_int(v) -> int | None:
-    return None if v is None or pd.isna(v) else int(v)
-
-
 def overall_span(eng: pd.DataFrame) -> tuple[int | None, int | None]:
     span = ibcr_data.filters.engagement_years(eng)
     lo, hi = span["from"].min(), span["to"].max()
-    return opt_int(lo), opt_int(hi)
+    return i18n.as_year(lo), i18n.as_year(hi)
 
 
 def dates_text(ctx: Context, row: pd.Series) -> str:
     """The dates of a record as precisely as they are known, and no more."""
     precision = row["date_precision_code"]
-    start, end = opt_int(row["start_year"]), opt_int(row["end_year"])
+    start, end = i18n.as_year(row["start_year"]), i18n.as_year(row["end_year"])
     if precision == "unknown" or (start is None and end is None):
         return ctx.t("value.no_date")
     if precision in ("day", "month") and isinstance(row.get("start_date"), str):

@@ -37,9 +37,8 @@ def _map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: s
     hover = figures.hover_lines(
         ctx.view.engagements, lambda k: ctx.label("kind", k), lambda s: ctx.label("status", s),
         lambda a, b: i18n.year_span(ctx.lang, a, b))
-    names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
     narrowed = bool(ctx.filters.regions or ctx.filters.countries)
-    return figures.world_map_figure(per_country, mode, names, hover, ctx.ds.country_points, map_labels(ctx), height,
+    return figures.world_map_figure(per_country, mode, ctx.names.countries, hover, ctx.ds.country_points, map_labels(ctx), height,
                                     zoom_to_data=narrowed)
 
 

@@ -13,7 +13,7 @@ controls = st.columns([2, 2])
 mode = controls[0].segmented_control(
     ctx.t("map.colour_by"), options=["kind", "status", "count"], default="kind", key="map_mode",
     format_func=lambda m: ctx.t(f"map.mode.{m}"))
-names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
+names = ctx.names.countries
 engaged = sorted(set(ctx.ds.engagements["country_iso3"]), key=lambda c: names.get(c, c))
 found = controls[1].selectbox(ctx.t("map.search"), options=engaged, index=None, key="map_search",
                               format_func=lambda c: names.get(c, c), placeholder=ctx.t("map.search_placeholder"))

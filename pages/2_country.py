@@ -7,7 +7,7 @@ from ibcr_ui import components, figures, i18n, state, tables, views
 
 # Inputs
 ctx = state.setup("country")
-names = dict(zip(ctx.ds.countries["country_iso3"], ctx.ds.countries[f"name_{ctx.lang}"]))
+names = ctx.names.countries
 engaged = sorted(set(ctx.ds.engagements["country_iso3"]), key=lambda c: names.get(c, c))
 others = sorted(set(names) - set(engaged), key=lambda c: names.get(c, c))
 requested = (st.query_params.get("country") or "").upper()
@@ -60,7 +60,7 @@ with cols[0]:
         st.caption(ctx.t("country.no_programme"))
     for _, p in profile.programmes.iterrows():
         st.markdown(f"**{components.md(p[f'name_{ctx.lang}'])}** · "
-                    f"{i18n.year_span(ctx.lang, tables.opt_int(p['start_year']), tables.opt_int(p['end_year']))} · "
+                    f"{i18n.year_span(ctx.lang, p['start_year'], p['end_year'])} · "
                     f"{ctx.label('status', p['status_code'])}")
 with cols[1]:
     st.subheader(ctx.t("country.partners_funders"))
