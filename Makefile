@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint validate summary bench loadtest chromium data clean
+.PHONY: run test lint validate summary bench loadtest chromium data clean messages
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,20 @@ data: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+
+MESSAGE_LANGS := en fr
+
+## Extract the message ids the code uses and update the catalogues (README "Translations").
+messages: $(VENV)/.dev
+	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k t -k translate:2 -k translate_plural:2 -k tn -k pair \
+		--sort-output -w 100 --project "IBCR dashboard" --version 1 \
+		--copyright-holder "International Bureau for Children's Rights" \
+		--msgid-bugs-address https://github.com/ibcr/dashboard/issues -o ibcr_ui/locales/messages.pot .
+	# Extraction cannot see ids built at run time nor plurals (ids are symbolic), and `update`
+	# copies the template's comments: complete the template from en.po first (see the script).
+	$(BIN)/python ibcr_ui/locales/steps.py template
+	for lang in $(MESSAGE_LANGS); do \
+		$(BIN)/pybabel update -i ibcr_ui/locales/messages.pot -d ibcr_ui/locales -D messages -l $$lang --no-fuzzy-matching -w 100; \
+	done
+	# Babel drops the python-brace-format flag on reading (our ids have no braces): put it back.
+	$(BIN)/python ibcr_ui/locales/steps.py flags

@@ -1,28 +1,99 @@
 """Translation and formatting: every word the app shows goes through `t`.
 
-Catalogues are one JSON file per language in ibcr_ui/locales/, with the same keys; a test keeps
-them in step. Numbers and dates are formatted for the language with Babel.
+Catalogues are gettext files, ibcr_ui/locales/<lang>/LC_MESSAGES/messages.po, keyed by symbolic
+ids ("card.engagements"); en.po holds the English text (README, "Translations"). They are read
+with Babel once per process, so no compiled .mo file is built or committed. Messages that take a
+count are plural entries, chosen by each catalogue's Plural-Forms rule. Numbers and dates are
+formatted for the language with Babel.
 """
 
 from __future__ import annotations
 
-import json
+import gettext
+import os
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"
+DOMAIN = "messages"
 BABEL_LOCALE = {"en": "en_CA", "fr": "fr_CA"}
+STRICT_ENV = "IBCR_STRICT_I18N"  # "1": a message missing in English too raises KeyError (tests set it)
+
+
+@dataclass(frozen=True)
+class _Catalogue:
+    messages: dict[str, str | tuple[str, ...]]  # id -> text, or the plural forms of a plural entry
+    gnu: gettext.GNUTranslations  # for ngettext with the catalogue's plural rule
+
+
+def po_path(lang: str) -> Path:
+    return LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@cache
+def _load(lang: str) -> _Catalogue:
+    with po_path(lang).open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    buffer = BytesIO()
+    write_mo(buffer, cat)  # leaves out fuzzy and untranslated entries, so they fall back to English
+    buffer.seek(0)
+    messages = {}
+    for m in cat:
+        if not m.id or m.fuzzy:
+            continue
+        if m.pluralizable:
+            if all(m.string):
+                messages[m.id[0]] = tuple(m.string)
+        elif m.string:
+            messages[m.id] = m.string
+    return _Catalogue(messages, gettext.GNUTranslations(buffer))
+
+
+def _strict() -> bool:
+    return os.environ.get(STRICT_ENV) == "1"
+
+
+def _find(lang: str, key: str) -> tuple[str, str | tuple[str, ...]] | None:
+    """(language it was found in, entry): `lang` first, then English."""
+    for code in dict.fromkeys((lang if lang in LANGUAGES else DEFAULT_LANGUAGE, DEFAULT_LANGUAGE)):
+        entry = _load(code).messages.get(key)
+        if entry is not None:
+            return code, entry
+    if _strict():
+        raise KeyError(f"message id {key!r} is in no catalogue")
+    return None
+
+
+class _KeepMissing(dict):
+    def __missing__(self, name: str) -> str:
+        return "{" + name + "}"
+
+
+def _fill(text: str, values: dict) -> str:
+    if not values:
+        return text
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError):
+        if _strict():
+            raise
+        return text.format_map(_KeepMissing(values))  # a visitor sees "{name}", never a crash
 
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    return json.loads((LOCALES / f"{lang}.json").read_text(encoding="utf-8"))
+    """Every message of `lang` as id -> text; a plural entry gives its plural ("other") form."""
+    return {k: v[-1] if isinstance(v, tuple) else v for k, v in _load(lang).messages.items()}
 
 
 def normalise_language(value: str | None) -> str | None:
@@ -34,11 +105,32 @@ def normalise_language(value: str | None) -> str | None:
 
 
 def translate(lang: str, key: str, **values) -> str:
-    """The message `key` in `lang`, with {placeholders} filled in."""
-    text = catalogue(lang).get(key)
-    if text is None:
-        text = catalogue(DEFAULT_LANGUAGE).get(key, key)
-    return text.format(**values) if values else text
+    """The message `key` in `lang`, with {placeholders} filled in.
+
+    A missing message falls back to English, then to the key itself (KeyError when
+    IBCR_STRICT_I18N=1). A plural message gives its plural form: use `translate_plural`.
+    """
+    found = _find(lang, key)
+    if found is None:
+        return key
+    entry = found[1]
+    return _fill(entry[-1] if isinstance(entry, tuple) else entry, values)
+
+
+def translate_plural(lang: str, key: str, count: int, **values) -> str:
+    """The form of message `key` that suits `count`; {n} is `count` written for `lang` unless given.
+
+    NOTE: gettext plural rules take whole numbers; a fractional count is truncated (1.5 -> 1),
+    which suits French ("1,5 million") and English.
+    """
+    values.setdefault("n", number(lang, count))
+    found = _find(lang, key)
+    if found is None:
+        return key
+    code, entry = found
+    if isinstance(entry, tuple):
+        return _fill(_load(code).gnu.ngettext(key, key, int(count)), values)
+    return _fill(entry, values)
 
 
 def label(lang: str, vocabulary: str, code: str | None) -> str:
@@ -49,7 +141,7 @@ def label(lang: str, vocabulary: str, code: str | None) -> str:
 
 
 def org_name(lang: str, name: str) -> str:
-    """An organisation's name as known in `lang` (catalogue keys "org.<English name>")."""
+    """An organisation's name as known in `lang` (catalogue ids "org.<English name>")."""
     return catalogue(lang).get(f"org.{name}", name)
 
 
@@ -65,7 +157,7 @@ def compact(lang: str, value: float) -> str:
     if value >= 1_000_000:
         millions = value / 1_000_000
         digits = 0 if millions == int(millions) else 1
-        return translate(lang, "number.millions", n=number(lang, millions, digits))
+        return translate_plural(lang, "number.millions", int(millions), n=number(lang, millions, digits))
     return number(lang, value)
 
 
