@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import Descriptor, DescriptorError, Resource, read_descriptor
+from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
 from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, read_raw, unlisted_files
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -46,6 +46,7 @@ class Dataset:
     descriptor: Descriptor
     data_dir: Path
     region_members: dict[str, frozenset[str]] = field(default_factory=dict)
+    codes: dict[str, pd.DataFrame] = field(default_factory=dict)  # the code tables (codes/*.csv), by resource name
 
     TABLES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts",
               "countries", "regions")
@@ -57,7 +58,25 @@ class Dataset:
         return m[m["country_iso3"].isna() & ~m["is_target"] & m["value"].notna()]
 
     def table(self, name: str) -> pd.DataFrame:
+        """A table by resource name: a record or reference table, or a code table ("kind")."""
+        if name in self.codes:
+            return self.codes[name]
         return getattr(self, name)
+
+    def code_labels(self, vocabulary: str, lang: str) -> dict[str, str]:
+        """Code -> label in `lang` for a vocabulary ("kind_code"), in table order.
+
+        Labels come from the code table's `label_<lang>` column (`name_<lang>` for regions); a
+        language without its column falls back to English, so a language is added as a column.
+        """
+        res = self.descriptor.code_table(vocabulary)
+        df = self.table(res.name)
+        for stem in ("label", "name"):
+            english = f"{stem}_en"
+            if english in df.columns:
+                column = f"{stem}_{lang}" if f"{stem}_{lang}" in df.columns else english
+                return dict(zip(df[vocabulary], df[column].fillna(df[english])))
+        return {code: code for code in df[vocabulary]}
 
     @property
     def last_updated(self) -> str:
@@ -92,7 +111,9 @@ def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, Raw
     try:
         descriptor = read_descriptor(data_dir)
     except DescriptorError as exc:
-        return [Problem("datapackage.yaml", None, None, None, str(exc).split(": ", 1)[-1],
+        if exc.issues:
+            return [Problem(DESCRIPTOR, i.line, i.column, i.value, i.message, i.hint) for i in exc.issues], {}, None
+        return [Problem(DESCRIPTOR, None, None, None, str(exc).split(": ", 1)[-1],
                         "restore data/datapackage.yaml from git")], {}, None
     problems = unlisted_files(data_dir, descriptor)
     tables: dict[str, RawTable] = {}
@@ -102,6 +123,7 @@ def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, Raw
         if table is not None:
             problems += check_table(table, descriptor)
             tables[res.name] = table
+    descriptor = descriptor.with_vocabularies(_vocabularies(descriptor, tables))
     problems += check_foreign_keys(tables)
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
@@ -123,12 +145,24 @@ def load_dataset(data_dir: Path | str | None = None) -> Dataset:
     members = _region_members(regions, countries)
     engagements = _with_regions(typed["engagements"], countries)
     programmes = _with_countries(typed["programmes"], engagements)
+    codes = {r.name: typed[r.name] for r in descriptor.resources if r.is_code_table and r.name not in Dataset.TABLES}
     return Dataset(
         engagements=engagements, programmes=programmes, events=typed["events"],
         metrics=typed["metrics"], sources=typed["sources"], countries=countries, regions=regions,
         conflicts=typed["conflicts"], country_points=typed["country_points"],
-        descriptor=descriptor, data_dir=data_dir, region_members=members,
+        descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes,
     )
+
+
+def _vocabularies(descriptor: Descriptor, tables: dict[str, RawTable]) -> dict[str, dict[str, str]]:
+    """Code -> English description for each code table, in table order (the order lists are shown in)."""
+    out = {}
+    for res in descriptor.resources:
+        table = tables.get(res.name)
+        if res.is_code_table and table is not None:
+            text = "description_en" if "description_en" in table.frame else "name_en"
+            out[res.primary_key] = dict(zip(table.frame[res.primary_key], table.frame[text]))
+    return out
 
 
 def _typed(frame: pd.DataFrame, res: Resource) -> pd.DataFrame:

@@ -207,10 +207,9 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
         elif f.type == "date":
             bad = filled & pd.to_datetime(s.where(s.str.match(DATE_RE)), errors="coerce", format="%Y-%m-%d").isna()
             report(bad, f, "not a date", "write the date as YYYY-MM-DD")
-        allowed = descriptor.allowed(f)
-        if allowed is not None:
-            report(filled & ~s.isin(allowed), f, "not one of the allowed codes",
-                   lambda v, a=allowed: _suggest(v, a, f"use one of: {', '.join(a)}"))
+        if f.enum is not None:  # codes from a code table are checked with the foreign keys
+            report(filled & ~s.isin(f.enum), f, "not one of the allowed codes",
+                   lambda v, a=f.enum: _suggest(v, a, f"use one of: {', '.join(a)}"))
         if f.pattern and f.name not in fk_fields:  # the foreign-key check gives the better hint
             report(filled & ~s.str.fullmatch(f.pattern), f, "does not have the expected form",
                    _pattern_hint(f))
@@ -269,23 +268,28 @@ def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
             target = tables.get(fk.resource)
             if target is None or fk.field not in table.frame:
                 continue
-            keys = set(target.frame[fk.ref_field])
+            ordered = list(dict.fromkeys(target.frame[fk.ref_field]))
+            keys = set(ordered)
             s = table.frame[fk.field]
             bad = (s != "") & ~s.isin(keys)
+            codes = target.resource.is_code_table
+            message = (f"not one of the allowed codes in {target.resource.path}" if codes
+                       else f"not found in {target.resource.path}")
             if bad.sum() > MAX_PER_RULE:
-                problems.append(_more(table.resource.path, fk.field, f"not found in {target.resource.path}",
-                                      int(bad.sum()) - MAX_PER_RULE))
+                problems.append(_more(table.resource.path, fk.field, message, int(bad.sum()) - MAX_PER_RULE))
             for i in s.index[bad][:MAX_PER_RULE]:
                 value = s.at[i]
-                if fk.field == "country_iso3":
+                if codes:
+                    hint = _suggest(value, ordered, f"use one of: {', '.join(ordered)} (or add the code to "
+                                    f"{target.resource.path} first)")
+                elif fk.field == "country_iso3":
                     code = names.get(value.lower())
                     hint = (f"'{value}' is a country name: write its ISO3 code {code}" if code
                             else _suggest(value.upper(), sorted(keys), "use an ISO 3166-1 alpha-3 code "
                                           "listed in countries.csv (e.g. COD for the DR Congo)"))
                 else:
                     hint = _suggest(value, sorted(keys), f"use an id that exists in {target.resource.path}")
-                problems.append(Problem(table.resource.path, table.lines[i], fk.field, value,
-                                        f"not found in {target.resource.path}", hint))
+                problems.append(Problem(table.resource.path, table.lines[i], fk.field, value, message, hint))
     return problems
 
 
