@@ -12,7 +12,6 @@ import ibcr_data
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 import ibcr_data
-from tests.conftest import DATA, ROOT, SEEDS, read_rows
+from tests.conftest import DATA, ROOT, read_rows
 
 # What each seed document says IBCR did, country by country (kind of work, seed file).
 SEED_COUNTRIES = {
@@ -76,13 +76,28 @@ def test_every_record_names_a_source_that_exists(ds):
         assert set(table["source_id"]) <= known, name
 
 
-def test_seed_sources_point_at_the_seed_files(ds):
+def test_seed_sources_name_their_file_and_their_page(ds):
+    """The seed copies live outside the repository: check what a clone can check."""
     seeds = ds.sources[ds.sources["source_type_code"] == "seed"]
     assert set(seeds["source_id"]) == {"seed-000", "seed-003"}
-    for name in seeds["file_name"]:
-        assert (SEEDS / name).is_file(), name
+    assert seeds["file_name"].str.fullmatch(r"\d{3}_[0-9a-f]{16}\.txt").all()
+    assert {s[len("seed-"):] for s in seeds["source_id"]} == {f[:3] for f in seeds["file_name"]}
+    for _, s in seeds.iterrows():
+        has_url = isinstance(s["url"], str) and s["url"].startswith("https://")
+        assert has_url or "not confirmed" in str(s["notes"]), s["source_id"]
     public = ds.sources[ds.sources["source_type_code"] != "seed"]
     assert public["url"].str.match(r"^https?://").all()
+
+
+def test_seed_quotes_cite_a_seed_source(ds):
+    seeds = set(ds.sources[ds.sources["source_type_code"] == "seed"]["source_id"])
+    for name in ("engagements", "programmes", "events", "metrics"):
+        table = ds.table(name)
+        evidence = table["evidence"].fillna("")
+        cited = table["source_id"].isin(seeds)
+        assert evidence[cited].str.contains('"').all(), f"{name}: a seed record without its quote"
+        named = set(evidence.str.findall(r"(?i)seed-\d{3}").explode().dropna().str.lower())
+        assert named <= seeds, f"{name}: evidence names an unknown seed {sorted(named - seeds)}"
 
 
 @pytest.mark.parametrize("seed", sorted(SEED_COUNTRIES))
@@ -147,3 +162,64 @@ def test_fingerprint_changes_when_a_file_changes(data_copy):
     path = data_copy / "events.csv"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert ibcr_data.fingerprint(data_copy) != before
+
+
+def test_typed_tables_have_exactly_the_declared_and_derived_columns(ds):
+    """No chart can read a column that the descriptor does not declare (as a CSV field or derived)."""
+    dtypes = {"boolean": lambda s: s.dtype == bool, "number": pd.api.types.is_float_dtype,
+              "integer": lambda s: str(s.dtype) == "Int64", "string": pd.api.types.is_string_dtype,
+              "date": pd.api.types.is_string_dtype}
+    for name in (*ds.TABLES, "country_points", *ds.codes):
+        res = ds.descriptor.resource(name)
+        table = ds.table(name)
+        assert list(table.columns) == res.field_names + res.derived_names, name
+        for f in (*res.fields, *res.derived):
+            assert dtypes[f.type](table[f.name]), f"{name}.{f.name} is {table[f.name].dtype}, declared {f.type}"
+    assert ds.descriptor.resource("engagements").derived_names == [
+        "ibcr_region_code", "un_region_code", "is_venue", "year_from", "year_to"]
+    assert ds.descriptor.resource("programmes").derived_names == ["country_iso3_list", "has_engagement"]
+
+
+def test_code_tables_give_the_vocabularies_in_table_order(ds):
+    names = ("kind_code", "status_code", "precision_code", "confidence_code", "scope_code", "qualifier_code",
+             "category_code", "metric_code", "source_type_code", "region_code")
+    assert set(names) <= set(ds.descriptor.vocabularies)
+    assert "kind" not in ds.TABLES and set(ds.counts()) == set(ds.TABLES)
+    for vocab in names:
+        res = ds.descriptor.code_table(vocab)
+        table = ds.table(res.name)
+        assert list(ds.descriptor.vocabularies[vocab]) == list(table[vocab]), vocab
+        assert all(ds.descriptor.vocabularies[vocab].values()), vocab
+    assert list(ds.descriptor.vocabularies["status_code"]) == ["planned", "ongoing", "completed", "unknown"]
+    assert ds.descriptor.vocabularies["scope_code"]["cumulative"].startswith("Running total")
+    eng = ds.descriptor.resource("engagements")
+    assert ds.descriptor.allowed(eng.field("kind_code")) == tuple(ds.descriptor.vocabularies["kind_code"])
+    assert ds.descriptor.allowed(ds.descriptor.resource("sources").field("language_code")) == ("en", "fr", "es", "pt")
+    assert ds.descriptor.allowed(eng.field("description_en")) is None
+
+
+def test_code_labels_in_each_language_with_an_english_fallback(ds):
+    assert ds.code_labels("status_code", "en")["ongoing"] == "Ongoing"
+    assert ds.code_labels("status_code", "fr")["ongoing"] == "En cours"
+    assert ds.code_labels("region_code", "fr")["west_africa"] == "Afrique de l'Ouest"
+    assert ds.code_labels("kind_code", "es") == ds.code_labels("kind_code", "en")  # no Spanish column yet
+    assert list(ds.code_labels("metric_code", "fr")) == list(ds.descriptor.vocabularies["metric_code"])
+    for vocab in ds.descriptor.vocabularies:
+        for lang in ("en", "fr"):
+            assert all(ds.code_labels(vocab, lang).values()), (vocab, lang)
+
+
+def test_every_field_is_described_in_english_and_french(ds):
+    for res in ds.descriptor.resources:
+        for f in (*res.fields, *res.derived):
+            assert f.description_in("en") == f.description and f.description, (res.name, f.name)
+            assert f.description_in("fr") == f.description_fr and f.description_fr, (res.name, f.name)
+    field = ds.descriptor.resource("engagements").field("status_as_of")
+    assert field.description_in("de") == field.description
+
+
+def test_nothing_points_outside_the_checkout():
+    desc = yaml.safe_load((DATA / "datapackage.yaml").read_text(encoding="utf-8"))
+    paths = [r["path"] for r in desc["resources"]] + [s["path"] for s in desc.get("sources", [])]
+    for path in paths:
+        assert path.startswith("https://") or not (".." in path.split("/") or path.startswith("/")), path

@@ -152,3 +152,77 @@ def test_line_numbers_stay_exact_after_a_cell_with_a_line_break(data_copy):
     line = set_cell(data_copy, "events.csv", 5, "category_code", "nope")
     problems = ibcr_data.validate(data_copy)[0]
     assert [(p.line, p.column) for p in problems] == [(line + 1, "category_code")]  # one physical line later
+
+
+def _misspell(data_dir, old: str, new: str, count: int = 1) -> None:
+    path = data_dir / "datapackage.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+REQUIRED_SOURCE = "{name: source_id, type: string, description: Source, description_fr: \"Source\", constraints: {required: true}}"
+
+
+def test_misspelt_descriptor_key_is_an_error_naming_it(data_copy):
+    _misspell(data_copy, REQUIRED_SOURCE, REQUIRED_SOURCE.replace("required", "requried"))
+    problems = ibcr_data.validate(data_copy)[0]
+    assert len(problems) == 1, [str(p) for p in problems]
+    p = problems[0]
+    assert (p.file, p.column, p.value) == ("datapackage.yaml", "source_id", "requried")
+    assert "unknown key 'requried'" in p.message and "'engagements'" in p.message and "'source_id'" in p.message
+    assert "did you mean 'required'?" in p.hint
+    lines = (data_copy / "datapackage.yaml").read_text(encoding="utf-8").splitlines()
+    assert "requried" in lines[p.line - 1]
+    with pytest.raises(ibcr_data.ValidationError):
+        ibcr_data.load_dataset(data_copy)
+
+
+def test_cli_fails_on_a_misspelt_descriptor_key(data_copy):
+    _misspell(data_copy, REQUIRED_SOURCE, REQUIRED_SOURCE.replace("required", "requried"))
+    out = subprocess.run([sys.executable, "-m", "ibcr_data", "validate", str(data_copy)], capture_output=True, text=True)
+    assert out.returncode == 1
+    assert "unknown key 'requried'" in out.stderr and "did you mean 'required'?" in out.stderr
+
+
+@pytest.mark.parametrize(("old", "new", "key", "suggestion"), [
+    ("    schema:\n      primaryKey: engagement_id", "    shema:\n      primaryKey: engagement_id", "shema", "schema"),
+    ("      foreignKeys:\n        - {fields: country_iso3, reference: {resource: countries, fields: country_iso3}}",
+     "      foreignkeys:\n        - {fields: country_iso3, reference: {resource: countries, fields: country_iso3}}",
+     "foreignkeys", "foreignKeys"),
+    ("last_updated:", "last_update:", "last_update", "last_updated"),
+    ("description_fr: \"Pays", "descripton_fr: \"Pays", "descripton_fr", "description_fr"),
+])
+def test_unknown_keys_anywhere_in_the_descriptor(data_copy, old, new, key, suggestion):
+    _misspell(data_copy, old, new)
+    problems = ibcr_data.validate(data_copy)[0]
+    unknown = [p for p in problems if p.value == key]
+    assert len(unknown) == 1, [str(p) for p in problems]
+    assert f"unknown key '{key}'" in unknown[0].message and f"did you mean '{suggestion}'?" in unknown[0].hint
+
+
+def test_unknown_code_lists_the_codes_of_its_code_table(data_copy):
+    line = set_cell(data_copy, "metrics.csv", 3, "qualifier_code", "roughly")
+    problems = ibcr_data.validate(data_copy)[0]
+    assert [(p.file, p.line, p.column, p.value) for p in problems] == [("metrics.csv", line, "qualifier_code", "roughly")]
+    assert "not one of the allowed codes" in problems[0].message and "codes/qualifier.csv" in problems[0].message
+    assert "use one of: exactly, more_than, at_least, about, nearly, range" in problems[0].hint
+
+
+def test_a_missing_code_table_row_is_caught_by_the_foreign_key(data_copy):
+    header, rows = read_rows(data_copy / "codes" / "precision.csv")
+    write_rows(data_copy / "codes" / "precision.csv", header, [r for r in rows if r[0] != "month"])
+    expected = 0
+    for name in ("engagements.csv", "programmes.csv", "events.csv"):
+        header, rows = read_rows(data_copy / name)
+        expected += sum(r[header.index("date_precision_code")] == "month" for r in rows)
+    problems = ibcr_data.validate(data_copy)[0]
+    assert expected and len(problems) == expected
+    assert {(p.column, p.value) for p in problems} == {("date_precision_code", "month")}
+    assert all("codes/precision.csv" in p.message and "add the code" in p.hint for p in problems)
+
+
+def test_a_code_table_cell_is_checked_like_any_other(data_copy):
+    line = set_cell(data_copy, "codes/kind.csv", 2, "label_fr", "")
+    problems = ibcr_data.validate(data_copy)[0]
+    assert [(p.file, p.line, p.column) for p in problems] == [("codes/kind.csv", line, "label_fr")]
