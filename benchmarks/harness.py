@@ -18,6 +18,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the app's page registry; run.py is started as a script from benchmarks/
+from ibcr_ui.registry import PAGES as REGISTRY  # noqa: E402
+
 RESULTS = ROOT / "benchmarks" / "results"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -36,15 +39,18 @@ APP = ROOT  # the checkout under test (--app-dir); the floors always come from t
 LOCALE: dict[str, str] = {}
 
 # Page name: (link, in-page condition for "fully rendered"). Conditions use the helpers in _HELPERS.
-PAGES = {
-    "overview": ("/", "idle() && paths() >= 30 && metricsFilled()"),
-    "map": ("/map", "idle() && paths() >= 30"),
-    "country": ("/country?country=BFA", "idle() && has('h1')"),
-    "timeline": ("/timeline", "idle() && has('g.barlayer')"),
-    "programmes": ("/programmes", "idle() && has('h1')"),
-    "data": ("/data", "idle() && has('[data-testid=\"stDataFrame\"]')"),
-    "sources": ("/sources", "idle() && has('[data-testid=\"stDataFrame\"]')"),
+# The pages come from the app's own registry; a page the registry gains without a condition fails here.
+READY = {
+    "overview": "idle() && paths() >= 30 && metricsFilled()",
+    "map": "idle() && paths() >= 30",
+    "country": "idle() && has('h1')",
+    "timeline": "idle() && has('g.barlayer')",
+    "programmes": "idle() && has('h1')",
+    "data": "idle() && has('[data-testid=\"stDataFrame\"]')",
+    "sources": "idle() && has('[data-testid=\"stDataFrame\"]')",
 }
+LINK_PARAMS = {"country": "?profile=BFA"}
+PAGES = {p.key: (p.url_path + LINK_PARAMS.get(p.key, ""), READY[p.key]) for p in REGISTRY}
 QUICK_PAGES = ("overview", "map", "data")
 FLOORS = {
     "text": (str(ROOT / "benchmarks" / "floor_text.py"), f"idle() && text({json.dumps(FLOOR_SENTENCE)})"),

@@ -28,6 +28,19 @@ class Filters:
     def with_(self, **changes) -> Filters:
         return replace(self, **changes)
 
+    def years_or(self, ch: Choices) -> tuple[int, int]:
+        """The chosen years, or the whole range of the data."""
+        return self.years or (ch.year_min, ch.year_max)
+
+    @property
+    def narrows_place(self) -> bool:
+        return bool(self.regions or self.countries)
+
+    @property
+    def narrows_beyond_years(self) -> bool:
+        """True when anything but the years is filtered (reported figures only follow the years)."""
+        return bool(self.regions or self.countries or self.kinds or self.statuses or self.programmes)
+
     def to_query(self) -> dict[str, str]:
         """The link parameters for this view (sorted, so a view has one link)."""
         q: dict[str, str] = {}
@@ -59,6 +72,8 @@ class Choices:
     statuses: tuple[str, ...]
     programmes: tuple[str, ...]
     countries: tuple[str, ...] = field(default=())
+    categories: tuple[str, ...] = field(default=())  # milestone categories, in the descriptor's order
+    metrics: tuple[str, ...] = field(default=())  # kinds of reported figure present, in the descriptor's order
 
 
 def choices(ds: Dataset) -> Choices:
@@ -74,6 +89,8 @@ def choices(ds: Dataset) -> Choices:
         statuses=tuple(s for s in ds.descriptor.vocabularies["status_code"] if s in set(ds.engagements["status_code"])),
         programmes=tuple(ds.programmes.sort_values(["start_year", "programme_id"])["programme_id"]),
         countries=tuple(sorted(ds.countries["country_iso3"])),
+        categories=tuple(ds.descriptor.vocabularies["category_code"]),
+        metrics=tuple(c for c in ds.descriptor.vocabularies["metric_code"] if c in set(ds.metrics["metric_code"])),
     )
 
 
@@ -89,23 +106,28 @@ def engagement_years(eng: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"from": eng["year_from"], "to": eng["year_to"]}, index=eng.index)
 
 
+def link_values(params: Mapping[str, str | list[str]], key: str, ignored: list[Ignored]) -> list[str]:
+    """The comma-separated values of one link parameter; over-long values are set aside in `ignored`."""
+    raw = params.get(key)
+    if raw is None:
+        return []
+    items = raw if isinstance(raw, (list, tuple)) else [raw]
+    out = []
+    for item in items:
+        item = str(item)
+        if len(item) > MAX_LINK_VALUE:
+            ignored.append(Ignored(key, item[:40] + "…"))
+            continue
+        out += [v.strip() for v in item.split(",") if v.strip()]
+    return out
+
+
 def parse_query(params: Mapping[str, str | list[str]], ch: Choices) -> tuple[Filters, list[Ignored]]:
     """Read link parameters; keep what exists in the data, list what was ignored."""
     ignored: list[Ignored] = []
 
     def values(key: str) -> list[str]:
-        raw = params.get(key)
-        if raw is None:
-            return []
-        items = raw if isinstance(raw, (list, tuple)) else [raw]
-        out = []
-        for item in items:
-            item = str(item)
-            if len(item) > MAX_LINK_VALUE:
-                ignored.append(Ignored(key, item[:40] + "…"))
-                continue
-            out += [v.strip() for v in item.split(",") if v.strip()]
-        return out
+        return link_values(params, key, ignored)
 
     def keep(key: str, allowed: tuple[str, ...], transform=str) -> frozenset[str]:
         ok = set()

@@ -7,7 +7,8 @@ import streamlit as st
 
 from ibcr_data import export
 
-from .state import Context, describe
+from .context import Context
+from .text import describe
 
 TABLES = ("engagements", "programmes", "events", "metrics", "sources")
 
@@ -76,7 +77,7 @@ def dictionary(ctx: Context, name: str) -> pd.DataFrame:
         rows.append({
             ctx.t("dict.column"): field_label(ctx, f.name), ctx.t("dict.name"): f.name,
             ctx.t("dict.type"): ctx.t(f"type.{f.type}"),
-            ctx.t("dict.description"): ctx.t(f"fielddesc.{name}.{f.name}"),
+            ctx.t("dict.description"): f.description_in(ctx.lang),
             ctx.t("dict.required"): "✓" if f.required else "",
             ctx.t("dict.codes"): ", ".join(allowed) if allowed else "",
         })

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 import pandas as pd
@@ -24,7 +25,33 @@ from .theme import (
 
 TOPOJSON_URL = "app/static/"
 
-Label = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class MapLabels:
+    """Words on the map: a legend name for each kind or status code, and the venue and count names."""
+
+    categories: Mapping[str, str] = field(default_factory=dict)
+    venue: str = "venue"
+    count_axis: str = ""
+    count_trace: str = ""
+
+
+@dataclass(frozen=True)
+class TimelineLabels:
+    statuses: Mapping[str, str] = field(default_factory=dict)
+    milestones: str = ""
+    imprecise: str = "imprecise"
+    year: str = ""
+
+
+@dataclass(frozen=True)
+class MetricLabels:
+    exact: str = "exact"
+    estimate: str = "estimate"
+    target: str = "target"
+    year: str = ""
+    unit: str = ""
 
 
 def map_config(lang: str = "en", filename: str = "ibcr-map") -> dict:
@@ -56,26 +83,14 @@ def _geo_layout(fig: go.Figure, height: int) -> go.Figure:
     return fig
 
 
-def hover_lines(engagements: pd.DataFrame, kind_label: Label, status_label: Label,
-                span: Callable[[object, object], str], limit: int = 8) -> dict[str, str]:
-    """Per country, the engagements as short HTML-safe lines for the map hover."""
-    out: dict[str, str] = {}
-    for iso3, g in engagements.sort_values("start_year").groupby("country_iso3"):
-        lines = [f"{escape(kind_label(k))} · {escape(span(a, b))} · {escape(status_label(s))}"
-                 for k, a, b, s in zip(g["kind_code"], g["start_year"], g["end_year"], g["status_code"])]
-        extra = len(lines) - limit
-        out[iso3] = "<br>".join(lines[:limit]) + (f"<br>+{extra}…" if extra > 0 else "")
-    return out
-
-
 def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, str],
-                     hover: Mapping[str, str], points: pd.DataFrame, labels: Mapping[str, str],
+                     hover: Mapping[str, str], points: pd.DataFrame, labels: MapLabels,
                      height: int = 520, zoom_to_data: bool = False) -> go.Figure:
     """Choropleth of countries by main kind of work, status, or number of engagements.
 
     Countries that were only a venue (a Tribunal hearing, a UN session) are drawn in a pale
-    colour with a diamond marker, so they never read as programme countries. `labels` holds the
-    legend names (keys: category codes, "venue", "count", "engaged_count"). `zoom_to_data` frames
+    colour with a diamond marker, so they never read as programme countries. `hover` is the
+    HTML-safe hover text of each country (its records and their sources). `zoom_to_data` frames
     the countries drawn (for a view narrowed to a region) instead of the whole world.
     """
     if mode not in ("kind", "status", "count"):
@@ -98,8 +113,8 @@ def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, s
     if mode == "count":
         fig.add_trace(go.Choropleth(
             locations=work["country_iso3"], z=work["engagement_count"], locationmode="ISO-3",
-            colorscale=BLUE_SCALE, zmin=0, name=labels.get("engaged_count", ""),
-            colorbar={"title": {"text": labels.get("count", "")}, "thickness": 12, "len": 0.6, "x": 1.0},
+            colorscale=BLUE_SCALE, zmin=0, name=labels.count_trace,
+            colorbar={"title": {"text": labels.count_axis}, "thickness": 12, "len": 0.6, "x": 1.0},
             customdata=work[["country_iso3", "name", "hover"]].to_numpy(), hovertemplate=template,
             marker_line_color="white", marker_line_width=0.6,
         ))
@@ -108,12 +123,12 @@ def world_map_figure(per_country: pd.DataFrame, mode: str, names: Mapping[str, s
         for code in colours:
             rows = work[work[column] == code]
             if not rows.empty:
-                fig.add_trace(choropleth(rows, colours[code], labels.get(code, code)))
+                fig.add_trace(choropleth(rows, colours[code], labels.categories.get(code, code)))
     if not venues.empty:
-        fig.add_trace(choropleth(venues, VENUE_COLOUR, labels.get("venue", "venue"), legendgroup="venue"))
+        fig.add_trace(choropleth(venues, VENUE_COLOUR, labels.venue, legendgroup="venue"))
         pts = venues.merge(points, on="country_iso3", how="inner")
         fig.add_trace(go.Scattergeo(
-            lon=pts["lon"], lat=pts["lat"], mode="markers", name=labels.get("venue", "venue"),
+            lon=pts["lon"], lat=pts["lat"], mode="markers", name=labels.venue,
             legendgroup="venue", showlegend=False,
             marker={"symbol": "diamond", "size": 9, "color": "white", "line": {"color": TEXT, "width": 1.5}},
             customdata=pts[["country_iso3", "name", "hover"]].to_numpy(), hovertemplate=template,
@@ -134,13 +149,12 @@ def _axis_style(fig: go.Figure) -> go.Figure:
 IMPRECISE = frozenset({"range", "circa", "by_year"})
 
 
-def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, labels: Mapping[str, str],
+def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, labels: TimelineLabels,
                     hover: pd.Series, milestone_hover: pd.Series, height: int | None = None) -> go.Figure:
     """Gantt of engagements (one bar each, grouped on rows) with milestones on the same axis.
 
     Bars cover whole years: a bar from 2015 to 2020 runs from the start of 2015 to the end of
     2020. Dates known only roughly (a range, "about", "by year X") are hatched and paler.
-    `labels` holds status names, "milestones", "imprecise" and "year".
     """
     fig = go.Figure()
     # Plotly reads a few HTML tags in labels: row labels from the data are escaped.
@@ -153,7 +167,7 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
                 continue
             fig.add_trace(go.Bar(
                 orientation="h", y=part["group"], base=part["year_from"],
-                x=(part["year_to"] - part["year_from"] + 1), name=labels.get(status, status),
+                x=(part["year_to"] - part["year_from"] + 1), name=labels.statuses.get(status, status),
                 legendgroup=status, showlegend=bool(not imprecise or sub["date_precision_code"].isin(IMPRECISE).all()),
                 marker={"color": colour, "opacity": 0.5 if imprecise else 0.9,
                         "pattern": {"shape": "/" if imprecise else "", "fgcolor": "white", "size": 6},
@@ -161,31 +175,31 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
                 hovertext=part["_hover"], hovertemplate="%{hovertext}<extra></extra>",
             ))
     if rows["date_precision_code"].isin(IMPRECISE).any():
-        fig.add_trace(go.Bar(x=[None], y=[None], name=labels.get("imprecise", "imprecise"),
+        fig.add_trace(go.Bar(x=[None], y=[None], name=labels.imprecise,
                              marker={"color": "#9AA4B1", "opacity": 0.5, "line": {"color": "#5B6675", "width": 1},
                                      "pattern": {"shape": "/", "fgcolor": "white", "size": 6}},
                              hoverinfo="skip"))
     if not milestones.empty:
         fig.add_trace(go.Scatter(
-            x=milestones["start_year"].astype("float64") + 0.5, y=[labels.get("milestones", "")] * len(milestones),
-            mode="markers", name=labels.get("milestones", ""),
+            x=milestones["start_year"].astype("float64") + 0.5, y=[labels.milestones] * len(milestones),
+            mode="markers", name=labels.milestones,
             marker={"symbol": "diamond", "size": 12, "color": IBCR_ACCENT, "line": {"color": "white", "width": 1}},
             hovertext=milestone_hover, hovertemplate="%{hovertext}<extra></extra>",
         ))
     groups = list(dict.fromkeys(rows["group"]))
-    order = ([labels.get("milestones", "")] if not milestones.empty else []) + groups
+    order = ([labels.milestones] if not milestones.empty else []) + groups
     fig.update_layout(
         barmode="overlay", height=height or max(260, 26 * len(order) + 120),
         margin={"l": 10, "r": 10, "t": 10, "b": 40}, bargap=0.35,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "title": None, "automargin": True},
-        xaxis={"title": labels.get("year", ""), "dtick": 4, "tickformat": "d", "tickangle": 0},
+        xaxis={"title": labels.year, "dtick": 4, "tickformat": "d", "tickangle": 0},
         separators=", " if lang == "fr" else ".,",
     )
     return _axis_style(fig)
 
 
-def metric_figure(series: pd.DataFrame, lang: str, labels: Mapping[str, str], hover: pd.Series,
+def metric_figure(series: pd.DataFrame, lang: str, labels: MetricLabels, hover: pd.Series,
                   year_range: tuple[int, int] | None = None) -> go.Figure:
     """One kind of figure, ONE scope, over time. Years without a figure stay gaps.
 
@@ -216,15 +230,15 @@ def metric_figure(series: pd.DataFrame, lang: str, labels: Mapping[str, str], ho
         part = s[mask]
         if not part.empty:
             fig.add_trace(go.Scatter(
-                x=part["_x"], y=part["value"], mode="markers", name=labels.get(key, key),
+                x=part["_x"], y=part["value"], mode="markers", name=getattr(labels, key),
                 marker={"symbol": symbol, "size": 12, "color": colour, "line": {"width": 2, "color": colour}},
                 hovertext=part["_hover"], hovertemplate="%{hovertext}<extra></extra>",
             ))
     fig.update_layout(
         height=320, margin={"l": 10, "r": 10, "t": 30, "b": 40},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
-        xaxis={"title": labels.get("year", ""), "range": [lo - 0.7, hi + 0.7], "tickformat": "d", "dtick": 1 if hi - lo < 12 else 2},
-        yaxis={"title": labels.get("unit", ""), "rangemode": "tozero"},
+        xaxis={"title": labels.year, "range": [lo - 0.7, hi + 0.7], "tickformat": "d", "dtick": 1 if hi - lo < 12 else 2},
+        yaxis={"title": labels.unit, "rangemode": "tozero"},
         separators=", " if lang == "fr" else ".,",
     )
     return _axis_style(fig)

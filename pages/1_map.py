@@ -3,16 +3,14 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, i18n, state, views
+from ibcr_ui import components, i18n, link, shell, text, views
 
 # Inputs
-ctx = state.setup("map")
-st.title(ctx.t("map.title"))
-components.human_line(state.describe(ctx))
+ctx = shell.setup("map")
+components.page_header(ctx, ctx.t("map.title"), text.describe(ctx))
 controls = st.columns([2, 2])
-mode = controls[0].segmented_control(
-    ctx.t("map.colour_by"), options=["kind", "status", "count"], default="kind", key="map_mode",
-    format_func=lambda m: ctx.t(f"map.mode.{m}"))
+controls[0].segmented_control(ctx.t("map.colour_by"), options=list(link.MAP_MODES),
+                              format_func=lambda m: ctx.t(f"map.mode.{m}"), **shell.bound(ctx, "map_mode"))
 names = ctx.names.countries
 engaged = sorted(set(ctx.ds.engagements["country_iso3"]), key=lambda c: names.get(c, c))
 found = controls[1].selectbox(ctx.t("map.search"), options=engaged, index=None, key="map_search",
@@ -24,7 +22,7 @@ if found:
 per_country = ibcr_data.engagements_per_country(ctx.ds, ctx.view)
 
 # Render
-views.world_map(ctx, mode=mode or "kind", key="map_chart", height=560)
+views.world_map(ctx, mode=ctx.options.map_mode, key="map_chart", height=560)
 st.subheader(ctx.t("map.table_title"))
 if per_country.empty:
     st.info(ctx.t("map.empty"))

@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, figures, i18n, state, tables
+from ibcr_ui import components, figures, i18n, records, shell, text
+from ibcr_ui.text import md
 
 # Inputs
-ctx = state.setup("programmes")
-st.title(ctx.t("programmes.title"))
-components.human_line(state.describe(ctx))
+ctx = shell.setup("programmes")
+components.page_header(ctx, ctx.t("programmes.title"), text.describe(ctx))
 
 # Render: programme cards
 programmes = ctx.view.programmes.sort_values(["start_year", "programme_id"])
@@ -24,41 +24,44 @@ for row_start in range(0, len(programmes), 3):
         with col, st.container(border=True):
             name = p[f"name_{ctx.lang}"]
             title = name + (f" ({p['acronym']})" if isinstance(p["acronym"], str) and p["acronym"] not in name else "")
-            st.markdown(f"**{components.md(title)}**")
-            st.caption(f"{components.md(tables.dates_text(ctx, p))} · {components.md(tables.status_text(ctx, p))}")
-            countries = [ctx.country_name(c) for c in str(p["country_iso3_list"]).split("; ") if len(c) == 3]
-            st.markdown(components.md(p[f"description_{ctx.lang}"]))
-            lines = [ctx.pair("col.countries", components.md(", ".join(countries)) or ctx.t("value.none_recorded")),
-                     ctx.pair("col.funders", components.md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
-                     ctx.pair("col.partners", components.md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
-                     f"{ctx.t('card.source')} {components.source_link(ctx, p['source_id'])} · "
-                     f"{components.confidence_mark(ctx, p['confidence_code'])}"]
+            st.markdown(f"**{md(title)}**")
+            st.caption(f"{md(text.dates_text(ctx, p))} · {md(text.status_text(ctx, p))}")
+            listed = p["country_iso3_list"]
+            countries = [ctx.country_name(c) for c in listed.split("; ")] if isinstance(listed, str) else []
+            st.markdown(md(p[f"description_{ctx.lang}"]))
+            lines = [ctx.pair("col.countries", md(", ".join(countries)) or ctx.t("value.none_recorded")),
+                     ctx.pair("col.funders", md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
+                     ctx.pair("col.partners", md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
+                     text.source_line(ctx, p["source_id"], p["confidence_code"])]
             if isinstance(p["conflict_id"], str):
-                lines.append("⚠️ " + components.md(tables.conflict_text(ctx, p["conflict_id"])))
+                lines.append("⚠️ " + md(text.conflict_text(ctx, p["conflict_id"])))
             st.caption("  \n".join(lines))
 
 # Render: figures over time
 st.subheader(ctx.t("programmes.figures_title"))
 st.caption(ctx.t("programmes.figures_intro"))
 metrics = ctx.view.metrics
-codes = [c for c in ctx.ds.descriptor.vocabularies["metric_code"] if c in set(metrics["metric_code"])]
+codes = [c for c in ctx.choices.metrics if c in set(metrics["metric_code"])]
 if not codes:
     st.info(ctx.t("programmes.no_figures"))
     st.stop()
-code = st.selectbox(ctx.t("programmes.metric"), options=codes, key="metric_code",
-                    format_func=lambda c: ctx.label("metric", c))
+if st.session_state.get("metric_code") not in codes:
+    st.session_state["metric_code"] = codes[0]  # the kind asked for is not in this view: show the first
+code = st.selectbox(ctx.t("programmes.metric"), options=codes, format_func=lambda c: ctx.label("metric", c),
+                    **shell.bound(ctx, "metric_code"))
 chosen = metrics[metrics["metric_code"] == code]
+labels = figures.MetricLabels(exact=ctx.t("metrics.exact"), estimate=ctx.t("metrics.estimate"),
+                              target=ctx.t("metrics.target_legend"), year=ctx.t("axis.year_reported"),
+                              unit=ctx.label("metric", code))
 for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in set(chosen["scope_code"])]:
     series = ibcr_data.metric_series(chosen, code, scope)
     st.markdown(f"**{ctx.label('metric', code)} — {ctx.label('scope', scope)}**")
-    hover = pd.Series([f"<b>{escape(tables.figure_text(ctx, r))}</b> · {escape(r[f'period_label_{ctx.lang}'])}<br>"
-                       f"{escape(r[f'note_{ctx.lang}'])}" for _, r in series.iterrows()], index=series.index, dtype="str")
-    labels = {"exact": ctx.t("metrics.exact"), "estimate": ctx.t("metrics.estimate"),
-              "target": ctx.t("metrics.target_legend"), "year": ctx.t("axis.year_reported"),
-              "unit": ctx.label("metric", code)}
+    hover = pd.Series([f"<b>{escape(text.metric_row_text(ctx, r))}</b> · {escape(r[f'period_label_{ctx.lang}'])}<br>"
+                       f"{escape(r[f'note_{ctx.lang}'])}<br>{text.source_hover(ctx, r['source_id'], r['confidence_code'])}"
+                       for _, r in series.iterrows()], index=series.index, dtype="str")
     if series["value"].notna().sum() >= 1:
         st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, hover),
                         width="stretch", key=f"metric_{code}_{scope}",
                         config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
-    tables.metrics_table(ctx, series)
+    records.metrics_table(ctx, series)
 st.caption(ctx.t("programmes.never_summed", n=i18n.number(ctx.lang, len(chosen))))

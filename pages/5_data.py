@@ -2,12 +2,11 @@
 
 import streamlit as st
 
-from ibcr_ui import components, downloads, state
+from ibcr_ui import components, downloads, shell, text
 
 # Inputs
-ctx = state.setup("data")
-st.title(ctx.t("data.title"))
-components.human_line(state.describe(ctx))
+ctx = shell.setup("data")
+components.page_header(ctx, ctx.t("data.title"), text.describe(ctx))
 st.caption(ctx.t("data.intro"))
 
 # Data

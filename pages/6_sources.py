@@ -4,10 +4,11 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, i18n, state
+from ibcr_ui import i18n, shell
+from ibcr_ui.text import md
 
 # Inputs
-ctx = state.setup("sources")
+ctx = shell.setup("sources")
 
 # Data
 usage = ibcr_data.source_usage(ctx.ds)
@@ -18,7 +19,7 @@ st.markdown(ctx.t("sources.intro", n=len(usage), updated=i18n.iso_date(ctx.lang,
 
 st.subheader(ctx.t("sources.seeds_title"))
 for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
-    st.markdown(f"- **{components.md(s['title'])}** — `{str(s['file_name']).replace('`', '')}` · "
+    st.markdown(f"- **{md(s['title'])}** — `{str(s['file_name']).replace('`', '')}` · "
                 + ctx.t("sources.supports", n=i18n.number(ctx.lang, s["record_count"])))
 
 st.subheader(ctx.t("sources.all_title"))
@@ -42,7 +43,7 @@ st.markdown(ctx.t("method.as_of"))
 
 st.subheader(ctx.t("method.conflicts_title"))
 for topic, resolution in zip(ctx.ds.conflicts[f"topic_{ctx.lang}"], ctx.ds.conflicts[f"resolution_{ctx.lang}"]):
-    st.markdown(f"- ⚠️ **{components.md(topic)}**  \n{components.md(resolution)}")
+    st.markdown(f"- ⚠️ **{md(topic)}**  \n{md(resolution)}")
 st.subheader(ctx.t("method.gaps_title"))
 st.markdown(ctx.t("method.gaps"))
 st.subheader(ctx.t("method.map_title"))

@@ -3,40 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-PAGES = {
-    "overview": "dashboard.py",
-    "map": "pages/1_map.py",
-    "country": "pages/2_country.py",
-    "timeline": "pages/3_timeline.py",
-    "programmes": "pages/4_programmes.py",
-    "data": "pages/5_data.py",
-    "sources": "pages/6_sources.py",
-}
-TIMEOUT = 60
+from ibcr_ui.registry import PAGES
+from tests.apptest import metric, run, sidebar_labels
 
 
-def run(page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    if page != "overview":
-        at.switch_page(PAGES[page])
-    for k, v in params.items():
-        at.query_params[k] = v
-    return at.run()
-
-
-def sidebar_labels(at: AppTest) -> set[str]:
-    return {w.label for w in at.sidebar.multiselect} | {w.label for w in at.sidebar.slider}
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-@pytest.mark.parametrize("page", sorted(PAGES))
+@pytest.mark.parametrize("page", [p.key for p in PAGES])
 def test_page_renders_with_the_shell_on_every_run(page):
     at = run(page)
     assert not at.exception, at.exception

@@ -18,7 +18,7 @@ def per_country(ds):
 
 def _map(ds, per_country, mode, hover=None):
     names = dict(zip(ds.countries["country_iso3"], ds.countries["name_en"]))
-    labels = {"venue": "Event venue only", "training": "Training", "count": "Engagements"}
+    labels = figures.MapLabels(categories={"training": "Training"}, venue="Event venue only", count_axis="Engagements")
     return figures.world_map_figure(per_country, mode, names, hover or {}, ds.country_points, labels)
 
 
@@ -57,19 +57,11 @@ def test_map_config_serves_the_base_map_locally():
     assert cfg["locale"] == "fr"
 
 
-def test_hover_lines_escape_record_text():
-    eng = pd.DataFrame({"country_iso3": ["BFA", "BFA"], "kind_code": ["<b>x</b>", "training"],
-                        "start_year": [2015, None], "end_year": [2020, None], "status_code": ["ongoing", "completed"]})
-    lines = figures.hover_lines(eng, lambda k: k, lambda s: s, lambda a, b: f"{a}-{b}")
-    assert "&lt;b&gt;x&lt;/b&gt;" in lines["BFA"] and "<b>x" not in lines["BFA"]
-    assert lines["BFA"].count("<br>") == 1
-
-
 def _timeline(ds, rows, milestones):
     hover = pd.Series("h", index=rows.index, dtype="str")
     mhover = pd.Series("m", index=milestones.index, dtype="str")
-    labels = {"milestones": "Milestones", "imprecise": "Dates known only roughly", "year": "Year",
-              "ongoing": "Ongoing", "completed": "Completed"}
+    labels = figures.TimelineLabels(statuses={"ongoing": "Ongoing", "completed": "Completed"},
+                                    milestones="Milestones", imprecise="Dates known only roughly", year="Year")
     return figures.timeline_figure(rows, milestones, "en", labels, hover, mhover)
 
 
@@ -109,20 +101,21 @@ def _series(values, years, scope="cumulative", targets=None, confidence=None):
 
 def test_metric_chart_keeps_gaps_and_never_mixes_scopes():
     s = _series([61200.0, 64300.0], [2020, 2023])
-    fig = figures.metric_figure(s, "en", {}, pd.Series(["a", "b"]))
+    fig = figures.metric_figure(s, "en", figures.MetricLabels(), pd.Series(["a", "b"]))
     line = next(t for t in fig.data if t.mode == "lines")
     assert list(line.x) == [2020, 2021, 2022, 2023]
     assert pd.isna(line.y[1]) and pd.isna(line.y[2])  # years without a figure are gaps, not zeros
     assert line.connectgaps is False
     mixed = _series([3097.0, 64300.0], [2021, 2021], scope=["annual", "cumulative"])
     with pytest.raises(ValueError):
-        figures.metric_figure(mixed, "en", {}, pd.Series(["a", "b"]))
+        figures.metric_figure(mixed, "en", figures.MetricLabels(), pd.Series(["a", "b"]))
 
 
 def test_metric_chart_shows_estimates_targets_and_conflicts_side_by_side():
     s = _series([4_000_000.0, 2_900_000.0, 250.0], [2021, 2021, 2028], targets=[False, False, True],
                 confidence=["approximate", "approximate", "exact"])
-    fig = figures.metric_figure(s, "en", {"estimate": "Estimate", "target": "Target"}, pd.Series(["a", "b", "c"]))
+    fig = figures.metric_figure(s, "en", figures.MetricLabels(estimate="Estimate", target="Target"),
+                                pd.Series(["a", "b", "c"]))
     by_name = {t.name: t for t in fig.data if t.mode == "markers"}
     assert by_name["Estimate"].marker.symbol == "circle-open"
     assert by_name["Target"].marker.symbol == "square-open"
@@ -133,7 +126,7 @@ def test_metric_chart_shows_estimates_targets_and_conflicts_side_by_side():
 
 def test_real_metric_series_chart(ds):
     s = ibcr_data.metric_series(ds.metrics, "professionals_trained", "cumulative")
-    fig = figures.metric_figure(s, "fr", {}, pd.Series("x", index=s.index, dtype="str"))
+    fig = figures.metric_figure(s, "fr", figures.MetricLabels(), pd.Series("x", index=s.index, dtype="str"))
     assert fig.layout.separators == ", "  # French number formatting on the axes
     assert fig.layout.yaxis.rangemode == "tozero"
 
@@ -142,7 +135,7 @@ def test_a_narrowed_map_frames_its_countries(ds):
     view = apply_filters(ds, Filters(regions=frozenset({"west_africa"})))
     per = ibcr_data.engagements_per_country(ds, view)
     names = dict(zip(ds.countries["country_iso3"], ds.countries["name_en"]))
-    framed = figures.world_map_figure(per, "kind", names, {}, ds.country_points, {}, zoom_to_data=True)
-    world = figures.world_map_figure(per, "kind", names, {}, ds.country_points, {})
+    framed = figures.world_map_figure(per, "kind", names, {}, ds.country_points, figures.MapLabels(), zoom_to_data=True)
+    world = figures.world_map_figure(per, "kind", names, {}, ds.country_points, figures.MapLabels())
     assert framed.layout.geo.fitbounds == "locations"
     assert world.layout.geo.fitbounds in (None, False)

@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 import ibcr_data
 from ibcr_data import export
-from ibcr_ui import components
+from ibcr_ui import text
+from ibcr_ui.registry import PAGES
+from tests.apptest import run
 from tests.conftest import DATA, read_rows, set_cell, write_rows
-from tests.test_app import PAGES, run
 
 LINK_KEYS = ("years", "region", "kind", "status", "programme", "country", "lang")
 NASTY = [
@@ -53,7 +54,7 @@ def test_parse_query_never_fails_and_keeps_only_known_values(ds, ch, params):
 
 
 @settings(max_examples=40, deadline=None)
-@given(page=st.sampled_from(sorted(PAGES)), params=st.dictionaries(
+@given(page=st.sampled_from([p.key for p in PAGES]), params=st.dictionaries(
     st.sampled_from(LINK_KEYS), st.one_of(st.sampled_from(NASTY), st.text(max_size=80)), min_size=1, max_size=4))
 def test_every_page_survives_hostile_links(page, params):
     at = run(page, **params)
@@ -87,7 +88,7 @@ def injected(data_copy, monkeypatch):
 
 
 def test_injected_text_is_escaped_before_markdown():
-    out = components.md(INJECTION)
+    out = text.md(INJECTION)
     assert not RAW_TAG.search(out) and "](javascript" not in out
     assert "\\<script\\>" in out
 

@@ -9,19 +9,13 @@ import re
 
 import pytest
 
+from ibcr_ui.registry import PAGES as REGISTRY
+
 from .conftest import assert_no_exception, open_app, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
 
-PAGES = {
-    "overview": "/",
-    "map": "/map",
-    "country": "/country",
-    "timeline": "/timeline",
-    "programmes": "/programmes",
-    "data": "/data",
-    "sources": "/sources",
-}
+PAGES = {p.key: p.url_path for p in REGISTRY}
 FILTER_LABELS = ["Years", "Region", "Kind of work", "Status", "Programme"]
 PAGE_LINKS = ["Overview", "Map", "Country profiles", "Timeline", "Programmes and figures", "Data explorer",
               "Sources and method"]
@@ -100,11 +94,11 @@ def test_map_draws_countries_and_a_click_opens_the_profile(page):
     # Plotly stacks several layers over the shapes; the click must reach the geo drag layer.
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("() => location.pathname.endsWith('/country') && location.search.includes('country=BFA')",
+    page.wait_for_function("() => location.pathname.endsWith('/country') && location.search.includes('profile=BFA')",
                            timeout=20_000)
     wait_for_app(page)
     assert page.url.split("?")[0].endswith("/country")
-    assert "country=BFA" in page.url
+    assert "profile=BFA" in page.url
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')].some(h => h.innerText.includes('Burkina Faso'))",
         timeout=20_000)

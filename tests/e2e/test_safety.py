@@ -9,13 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from ibcr_ui.registry import PAGES as REGISTRY
 from tests.conftest import DATA, read_rows, set_cell, write_rows
 
 from .conftest import open_app, serve
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/map", "/country?country=BFA", "/timeline", "/programmes", "/data", "/sources", "/?lang=fr"]
+PAGES = [p.url_path + ("?profile=BFA" if p.key == "country" else "") for p in REGISTRY] + ["/?lang=fr"]
 INJECTION = ('<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2"> '
              '[click me](javascript:window.__pwned=3) =HYPERLINK("http://example.invalid","x")')
 
@@ -103,7 +104,7 @@ def injected_server(tmp_path_factory):
         yield srv
 
 
-@pytest.mark.parametrize("path", ["/country?country=BFA", "/timeline", "/programmes", "/map", "/data"])
+@pytest.mark.parametrize("path", ["/country?profile=BFA", "/timeline", "/programmes", "/map", "/data"])
 def test_injected_records_show_as_text_and_run_nothing(browser, injected_server, path):
     context = browser.new_context(viewport={"width": 1400, "height": 2200}, base_url=injected_server.url)
     dialogs: list[str] = []

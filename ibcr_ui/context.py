@@ -1,0 +1,99 @@
+"""What one page run works from: the data, the view, the language and names by id (no Streamlit)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ibcr_data import Choices, Dataset, Filters, Ignored, View
+
+from . import i18n
+from .link import Options, ViewState
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Names in one language and source titles, by id: built once per data version and language."""
+
+    countries: dict[str, str]
+    regions: dict[str, str]
+    programmes: dict[str, str]
+    sources: dict[str, tuple[str, str | None]]
+
+
+def build_lookups(ds: Dataset, lang: str) -> Lookups:
+    def by(df, key: str, col: str) -> dict[str, str]:
+        return dict(zip(df[key], df[col]))
+
+    urls = [u if isinstance(u, str) else None for u in ds.sources["url"]]
+    return Lookups(
+        countries=by(ds.countries, "country_iso3", f"name_{lang}"),
+        regions=by(ds.regions, "region_code", f"name_{lang}"),
+        programmes=by(ds.programmes, "programme_id", f"name_{lang}"),
+        sources=dict(zip(ds.sources["source_id"], zip(ds.sources["title"], urls))),
+    )
+
+
+@dataclass(frozen=True)
+class Context:
+    ds: Dataset
+    choices: Choices
+    state: ViewState
+    view: View
+    ignored: tuple[Ignored, ...]
+    page: str
+    fingerprint: str
+    names: Lookups
+
+    @property
+    def lang(self) -> str:
+        return self.state.lang
+
+    @property
+    def filters(self) -> Filters:
+        return self.state.filters
+
+    @property
+    def options(self) -> Options:
+        return self.state.options
+
+    def t(self, key: str, **values) -> str:
+        return i18n.translate(self.lang, key, **values)
+
+    def tn(self, key: str, count: int, **values) -> str:
+        """A message that counts something, in the language's plural form for `count`."""
+        return i18n.translate_plural(self.lang, key, count, **values)
+
+    def pair(self, key: str, value: str) -> str:
+        """'Label: value' with the language's punctuation (French puts a space before the colon)."""
+        return self.t("pair", label=self.t(key), value=value)
+
+    def orgs(self, text) -> str:
+        """Partner and funder names, with their official name in the reader's language where known."""
+        if not isinstance(text, str):
+            return ""
+        return "; ".join(i18n.org_name(self.lang, p.strip()) for p in text.split(";") if p.strip())
+
+    def label(self, vocabulary: str, code) -> str:
+        return i18n.label(self.lang, vocabulary, code)
+
+    def number(self, value) -> str:
+        return i18n.number(self.lang, value)
+
+    def country_name(self, iso3: str) -> str:
+        return self.names.countries.get(iso3, iso3)
+
+    def region_name(self, code: str) -> str:
+        return self.names.regions.get(code, code)
+
+    def programme_name(self, pid: str) -> str:
+        return self.names.programmes.get(pid, pid)
+
+    def source_title(self, source_id: str) -> str:
+        return self.names.sources.get(source_id, (source_id, None))[0]
+
+    @property
+    def as_of_year(self) -> int:
+        """The year the data are as of (their last update), not today's year."""
+        year = self.ds.last_updated[:4]
+        return int(year) if year.isdigit() else dt.date.today().year

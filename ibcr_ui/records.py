@@ -1,0 +1,78 @@
+"""Records drawn on a page: engagement cards, figure tables, the timeline chart."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ibcr_data
+
+from . import figures, i18n, text
+from .context import Context
+from .text import md
+
+
+def overall_span(eng: pd.DataFrame) -> tuple[int | None, int | None]:
+    return i18n.as_year(eng["year_from"].min()), i18n.as_year(eng["year_to"].max())
+
+
+def timeline_labels(ctx: Context) -> figures.TimelineLabels:
+    return figures.TimelineLabels(
+        statuses={s: ctx.label("status", s) for s in ctx.ds.descriptor.vocabularies["status_code"]},
+        milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
+
+
+def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
+    """The Gantt of engagements and milestones; every bar and diamond names its source on hover."""
+    fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
+                                  text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
+    st.plotly_chart(fig, width="stretch", key=key, config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+
+
+def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
+    view = ibcr_data.View(ibcr_data.Filters(), profile.engagements, profile.events, profile.metrics, profile.programmes)
+    rows = ibcr_data.timeline_rows(ctx.ds, view, group_by="country")
+    rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
+    timeline_chart(ctx, rows, profile.events, key="country_timeline")
+
+
+def engagement_cards(ctx: Context, eng: pd.DataFrame) -> None:
+    for _, r in eng.iterrows():
+        with st.container(border=True):
+            st.markdown(f"**{md(ctx.label('kind', r['kind_code']))}** · {md(text.dates_text(ctx, r))}"
+                        f" · {md(text.status_text(ctx, r))}")
+            st.markdown(md(r[f"description_{ctx.lang}"]))
+            bits = []
+            if isinstance(r["place_name"], str):
+                bits.append(ctx.pair("col.place", md(r["place_name"])))
+            if isinstance(r["programme_id"], str):
+                bits.append(ctx.pair("col.programme", md(ctx.programme_name(r["programme_id"]))))
+            if isinstance(r["partners"], str):
+                bits.append(ctx.pair("col.partners", md(ctx.orgs(r["partners"]))))
+            if isinstance(r["funders"], str):
+                bits.append(ctx.pair("col.funders", md(ctx.orgs(r["funders"]))))
+            if bits:
+                st.caption(" · ".join(bits))
+            line = text.source_line(ctx, r["source_id"], r["confidence_code"])
+            if isinstance(r["evidence"], str):
+                line += "  \n" + ctx.pair("col.evidence", md(r["evidence"]))
+            if isinstance(r["conflict_id"], str):
+                line += "  \n⚠️ " + md(text.conflict_text(ctx, r["conflict_id"]))
+            st.caption(line)
+
+
+def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
+    """Figures as a table: never summed, each with its scope, period and source."""
+    src = ctx.ds.sources.set_index("source_id")
+    table = pd.DataFrame({
+        ctx.t("col.figure"): [text.metric_row_text(ctx, r) for _, r in metrics.iterrows()],
+        ctx.t("col.what"): metrics[f"note_{ctx.lang}"],
+        ctx.t("col.scope"): [ctx.label("scope", s) + (f" ({ctx.t('metrics.target')})" if t else "")
+                             for s, t in zip(metrics["scope_code"], metrics["is_target"])],
+        ctx.t("col.period"): metrics[f"period_label_{ctx.lang}"],
+        ctx.t("col.confidence"): [ctx.label("confidence", c) for c in metrics["confidence_code"]],
+        ctx.t("col.source"): [src.at[s, "title"] if s in src.index else s for s in metrics["source_id"]],
+        ctx.t("col.link"): [src.at[s, "url"] if s in src.index else None for s in metrics["source_id"]],
+    })
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link"), display_text="↗")})

@@ -1,0 +1,150 @@
+"""The shell every page calls first: page config, data, language, sidebar filters, navigation.
+
+NOTE: with a pages/ folder, Streamlit may run a page script without the entry script (a deep
+link on a fresh server, or AppTest reruns), so every page calls `setup()` itself.
+
+The link (st.query_params) is the one home of the view (see ibcr_ui.link). Each run reads it;
+the widgets are refilled from it only when it changed from outside (a first visit, a shared
+link, a navigation link); a widget's on_change writes the new view straight into the link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import streamlit as st
+
+import ibcr_data
+from ibcr_data import Choices
+
+from . import components, data, i18n, link
+from .context import Context
+from .link import ViewState
+from .registry import PAGES, page
+
+Getter = Callable[[ViewState], object]
+Setter = Callable[[ViewState, object], ViewState]
+
+
+def bindings(ch: Choices) -> dict[str, tuple[Getter, Setter]]:
+    """Widget key -> (what the widget shows for a view, the view once the widget changed)."""
+    full = (ch.year_min, ch.year_max)
+
+    def years(s: ViewState, v) -> ViewState:
+        v = (int(v[0]), int(v[1]))
+        return s.with_filters(years=None if v == full else v)
+
+    def codes(field: str) -> tuple[Getter, Setter]:
+        return (lambda s: sorted(getattr(s.filters, field)),
+                lambda s, v: s.with_filters(**{field: frozenset(v or ())}))
+
+    return {
+        "lang_choice": (lambda s: s.lang, lambda s, v: s.with_lang(v or s.lang)),
+        "f_years": (lambda s: s.filters.years_or(ch), years),
+        "f_region": codes("regions"),
+        "f_kind": codes("kinds"),
+        "f_status": codes("statuses"),
+        "f_programme": codes("programmes"),
+        "map_mode": (lambda s: s.options.map_mode, lambda s, v: s.with_options(map_mode=v or "kind")),
+        "timeline_group": (lambda s: s.options.timeline_group,
+                           lambda s, v: s.with_options(timeline_group=v or "programme")),
+        "timeline_categories": (lambda s: sorted(s.options.categories),
+                                lambda s, v: s.with_options(categories=frozenset(v or ()))),
+        "metric_code": (lambda s: s.options.metric, lambda s, v: s.with_options(metric=v)),
+        "country_pick": (lambda s: s.options.profile, lambda s, v: s.with_options(profile=v)),
+    }
+
+
+def _params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _write_link(state: ViewState, page_key: str) -> None:
+    """Put the view in the address bar (only when it differs), keeping keys this app does not use."""
+    wanted = {k: ",".join(v) for k, v in link.extra_params(_params()).items()} | link.to_params(state, page_key)
+    if {k: ",".join(v) for k, v in _params().items()} != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _show(state: ViewState, ch: Choices, only_missing: bool = False) -> None:
+    """Set every bound widget to what the view says (before the widgets are drawn)."""
+    for key, (get, _) in bindings(ch).items():
+        if not only_missing or key not in st.session_state:
+            st.session_state[key] = get(state)
+    st.session_state["_view_state"] = state
+
+
+def _changed(key: str, ch: Choices, page_key: str) -> None:
+    """on_change of a bound widget: the new view goes straight into the link."""
+    get, put = bindings(ch)[key]
+    state = put(st.session_state["_view_state"], st.session_state[key])
+    st.session_state[key] = get(state)  # e.g. a deselected grouping shows its default again
+    st.session_state["_view_state"] = state
+    _write_link(state, page_key)
+
+
+def _reset(ch: Choices, page_key: str) -> None:
+    old = st.session_state["_view_state"]
+    state = ViewState(ibcr_data.Filters(), old.options, old.lang)
+    _show(state, ch)
+    _write_link(state, page_key)
+
+
+def bound(ctx: Context, key: str) -> dict:
+    """Keyword arguments that bind a widget to the link: its key and its on_change."""
+    return {"key": key, "on_change": _changed, "args": (key, ctx.choices, ctx.page)}
+
+
+def setup(page_key: str) -> Context:
+    """Draw the shell (page config, language, navigation, filters) and return the view."""
+    last = st.session_state.get("_view_state")
+    browser = i18n.normalise_language(getattr(st.context, "locale", None))
+    default_lang = last.lang if last else (browser or i18n.DEFAULT_LANGUAGE)
+    lang = i18n.normalise_language(st.query_params.get("lang")) or default_lang
+    t = partial(i18n.translate, lang)
+    st.set_page_config(page_title=f"{t(page(page_key).title_key)} · {t('app.short_name')}", page_icon="🧒",
+                       layout="wide", initial_sidebar_state="expanded")
+    components.inject_css()
+    fingerprint = ibcr_data.fingerprint()
+    loaded = data.load(fingerprint)
+    if isinstance(loaded, ibcr_data.ValidationError):
+        components.problems_table(loaded.problems, lang)
+        st.stop()
+    ch = data.choices(fingerprint)
+    state, ignored = link.parse(_params(), ch, default_lang)
+    state = link.for_page(state, page_key)
+    _show(state, ch, only_missing=(last == state))
+    _write_link(state, page_key)
+    ctx = Context(loaded, ch, state, ibcr_data.apply_filters(loaded, state.filters), tuple(ignored), page_key,
+                  fingerprint, data.lookups(fingerprint, state.lang))
+    _draw_sidebar(ctx)
+    if ignored:
+        components.ignored_notice(ctx)
+    return ctx
+
+
+def _draw_sidebar(ctx: Context) -> None:
+    ds, ch = ctx.ds, ctx.choices
+    programmes = ds.programmes.set_index("programme_id")
+    prog_label = {pid: (row["acronym"] if isinstance(row["acronym"], str) else row[f"name_{ctx.lang}"])
+                  for pid, row in programmes.iterrows()}
+    with st.sidebar:
+        st.markdown(f"### {ctx.t('app.name')}")
+        st.segmented_control(ctx.t("shell.language"), options=list(i18n.LANGUAGES), **bound(ctx, "lang_choice"),
+                             format_func=lambda c: ctx.t(f"language.{c}"), label_visibility="collapsed")
+        st.caption(ctx.t("filters.title"))
+        st.slider(ctx.t("filters.years"), min_value=ch.year_min, max_value=ch.year_max, **bound(ctx, "f_years"))
+        for key, label, options, name in (
+            ("f_region", "filters.region", ch.regions, ctx.region_name),
+            ("f_kind", "filters.kind", ch.kinds, lambda c: ctx.label("kind", c)),
+            ("f_status", "filters.status", ch.statuses, lambda c: ctx.label("status", c)),
+            ("f_programme", "filters.programme", ch.programmes, lambda c: prog_label.get(c, c)),
+        ):
+            st.multiselect(ctx.t(label), options=list(options), format_func=name, placeholder=ctx.t("filters.all"),
+                           **bound(ctx, key))
+        st.button(ctx.t("filters.reset"), on_click=_reset, args=(ch, ctx.page), width="stretch")
+        st.caption(ctx.t("shell.pages"))
+        here = ctx.options.profile if ctx.page == "country" else None
+        for p in PAGES:
+            st.page_link(p.script, label=ctx.t(p.title_key), query_params=link.nav_params(ctx.state, p.key, here))

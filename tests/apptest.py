@@ -1,0 +1,39 @@
+"""Running pages in AppTest: one helper that every AppTest module uses."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from ibcr_ui.registry import ROOT, page
+
+TIMEOUT = 60
+
+
+def run(page_key: str, **params) -> AppTest:
+    """Open a page the way a link does: the entry script, then the page, with these link values."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    if page_key != "overview":
+        at.switch_page(page(page_key).script)
+    for k, v in params.items():
+        at.query_params[k] = v
+    return at.run()
+
+
+def sidebar_labels(at: AppTest) -> set[str]:
+    return {w.label for w in at.sidebar.multiselect} | {w.label for w in at.sidebar.slider}
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def link(at: AppTest) -> dict[str, str]:
+    """The address bar's parameters after the last run, each as one string."""
+    return {k: v if isinstance(v, str) else ",".join(v) for k, v in at.query_params.items()}
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text: titles, Markdown, captions, notices."""
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
