@@ -24,6 +24,7 @@ run: $(VENV)/.runtime
 ## Lint and run every test, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.dev chromium
 	$(BIN)/ruff check .
+	$(BIN)/frictionless validate data/datapackage.yaml
 	$(BIN)/python -m pytest
 
 chromium:

@@ -4,7 +4,7 @@ The reference tables (countries, regions, sources, conflicts, geometry) are copi
 engagements, programmes, events and reported figures are generated over every country in
 countries.csv and 60 years (1966-2025, ends up to 2035). Only the copy of datapackage.yaml is
 changed: its year bounds are widened to 1966 so the older generated years validate. Every
-generated row validates: codes come from the vocabularies, foreign keys resolve, both
+generated row validates: codes come from the code tables (codes/*.csv), foreign keys resolve, both
 descriptions are filled and no end comes before its start.
 
     python benchmarks/generate.py /tmp/ibcr-1000x            # then IBCR_DATA_DIR=/tmp/ibcr-1000x
@@ -24,7 +24,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-COPIED = ("countries.csv", "regions.csv", "sources.csv", "conflicts.csv", "geo")
+COPIED = ("countries.csv", "regions.csv", "sources.csv", "conflicts.csv", "geo", "codes")
 FIRST_YEAR, LAST_START_YEAR, LAST_YEAR = 1966, 2025, 2035
 STATUS_YEAR = 2026  # the dataset's last_updated year: what counts as "ongoing"
 
@@ -39,21 +39,28 @@ def _write(path: Path, resource: dict, rows: list[dict[str, str]], m: _Maker) ->
     fields = resource["schema"]["fields"]
     header = [f["name"] for f in fields]
     unknown = [f for f in fields if rows and f["name"] not in rows[0]]
+    code_lists = _code_lists(resource)
     for row in rows:
         for f in unknown:
-            row[f["name"]] = _filler(f, m)
+            row[f["name"]] = _filler(f, m, code_lists.get(f["name"]))
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=header, lineterminator="\n", extrasaction="ignore")
         w.writeheader()
         w.writerows(rows)
 
 
-def _filler(field: dict, m: _Maker) -> str:
+def _code_lists(resource: dict) -> dict[str, str]:
+    """Field -> the code list (primary key of a code table, e.g. kind_code) its foreign key points at."""
+    fks = resource["schema"].get("foreignKeys", [])
+    return {fk["fields"]: fk["reference"]["fields"] for fk in fks if fk["reference"]["fields"].endswith("_code")}
+
+
+def _filler(field: dict, m: _Maker, code_list: str | None = None) -> str:
     c = field.get("constraints") or {}
     if c.get("enum"):
         return str(m.rnd.choice(c["enum"]))
-    if c.get("enum_ref"):
-        return m.pick(c["enum_ref"])
+    if code_list:
+        return m.pick(code_list)
     if not c.get("required"):
         return ""
     return {"integer": "2000", "number": "1", "boolean": "false"}.get(field.get("type", "string"), "Generated")
@@ -70,11 +77,15 @@ def widen_years(descriptor: dict) -> dict:
 
 
 class _Maker:
-    """Shared random choices, all drawn from the vocabularies and the copied reference tables."""
+    """Shared random choices, all drawn from the code tables and the copied reference tables."""
 
     def __init__(self, descriptor: dict, seed: int, data: Path) -> None:
         self.rnd = random.Random(seed)
-        self.vocab = {k: list(v) for k, v in descriptor["vocabularies"].items()}
+        self.vocab = {}  # code list (e.g. kind_code) -> its codes, from each table whose key is a _code column
+        for res in descriptor["resources"]:
+            key = res["schema"].get("primaryKey")
+            if isinstance(key, str) and key.endswith("_code"):
+                self.vocab[key] = [row[key] for row in _rows(data / res["path"])]
         countries = _rows(data / "countries.csv")
         self.iso3 = [c["country_iso3"] for c in countries]
         self.names = {c["country_iso3"]: (c["name_en"], c["name_fr"]) for c in countries}
