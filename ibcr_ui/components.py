@@ -31,7 +31,7 @@ def inject_css() -> None:
 def problems_table(problems: list[Problem], lang: str) -> None:
     t = lambda k, **kw: i18n.translate(lang, k, **kw)  # noqa: E731
     st.title(t("problems.title"))
-    st.error(t("problems.intro", n=len(problems)))
+    st.error(i18n.translate_plural(lang, "problems.intro", len(problems)))
     rows = pd.DataFrame([{
         t("problems.file"): p.file, t("problems.line"): p.line, t("problems.column"): p.column,
         t("problems.value"): p.value, t("problems.message"): p.message, t("problems.hint"): p.hint,
@@ -43,7 +43,7 @@ def problems_table(problems: list[Problem], lang: str) -> None:
 def ignored_notice(ctx: Context) -> None:
     items = ", ".join(f"{md(i.key)}={md(i.value)}" for i in ctx.ignored[:10])
     more = len(ctx.ignored) - 10
-    text = ctx.t("notice.ignored", items=items) + (ctx.t("notice.more", n=more) if more > 0 else "")
+    text = ctx.t("notice.ignored", items=items) + (ctx.tn("notice.more", more) if more > 0 else "")
     st.info(text, icon="ℹ️")
 
 

@@ -102,15 +102,15 @@ def buttons(ctx: Context, tables: dict[str, pd.DataFrame], scope: str) -> None:
         sheets[ctx.t("sheet.filter")] = _filter_sheet(ctx)
         return export.workbook_bytes(sheets)
 
-    st.download_button(ctx.t("data.download_xlsx", n=total), data=workbook, file_name=f"{stem}.xlsx",
+    st.download_button(ctx.tn("data.download_xlsx", total), data=workbook, file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key=f"xlsx_{scope}", width="stretch")
     eng = tables["engagements"]
-    st.download_button(ctx.t("data.download_csv", table=ctx.t("table.engagements"), n=len(eng)),
+    st.download_button(ctx.tn("data.download_csv", len(eng), table=ctx.t("table.engagements")),
                        data=lambda: export.csv_bytes(readable(ctx, "engagements", eng)),
                        file_name=f"{stem}-{ctx.t('table.engagements').lower()}.csv", mime="text/csv",
                        on_click="ignore", key=f"csv_{scope}", width="stretch")
-    st.download_button(ctx.t("data.download_zip", n=total),
+    st.download_button(ctx.tn("data.download_zip", total),
                        data=lambda: export.zip_of_csvs({ctx.t(f"table.{k}").lower(): readable(ctx, k, df) for k, df in tables.items()}),
                        file_name=f"{stem}-csv.zip", mime="application/zip",
                        on_click="ignore", key=f"zip_{scope}", width="stretch")

@@ -67,7 +67,7 @@ def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
     table = pd.DataFrame({
         ctx.t("col.figure"): [text.metric_row_text(ctx, r) for _, r in metrics.iterrows()],
         ctx.t("col.what"): metrics[f"note_{ctx.lang}"],
-        ctx.t("col.scope"): [ctx.label("scope", s) + (f" ({ctx.t('metrics.target')})" if t else "")
+        ctx.t("col.scope"): [ctx.label("scope", s) + (" (" + ctx.t("metrics.target") + ")" if t else "")
                              for s, t in zip(metrics["scope_code"], metrics["is_target"])],
         ctx.t("col.period"): metrics[f"period_label_{ctx.lang}"],
         ctx.t("col.confidence"): [ctx.label("confidence", c) for c in metrics["confidence_code"]],

@@ -103,7 +103,7 @@ def setup(page_key: str) -> Context:
     default_lang = last.lang if last else (browser or i18n.DEFAULT_LANGUAGE)
     lang = i18n.normalise_language(st.query_params.get("lang")) or default_lang
     t = partial(i18n.translate, lang)
-    st.set_page_config(page_title=f"{t(page(page_key).title_key)} · {t('app.short_name')}", page_icon="🧒",
+    st.set_page_config(page_title=t(page(page_key).title_key) + " · " + t("app.short_name"), page_icon="🧒",
                        layout="wide", initial_sidebar_state="expanded")
     components.inject_css()
     fingerprint = ibcr_data.fingerprint()
@@ -130,18 +130,18 @@ def _draw_sidebar(ctx: Context) -> None:
     prog_label = {pid: (row["acronym"] if isinstance(row["acronym"], str) else row[f"name_{ctx.lang}"])
                   for pid, row in programmes.iterrows()}
     with st.sidebar:
-        st.markdown(f"### {ctx.t('app.name')}")
+        st.markdown("### " + ctx.t("app.name"))
         st.segmented_control(ctx.t("shell.language"), options=list(i18n.LANGUAGES), **bound(ctx, "lang_choice"),
                              format_func=lambda c: ctx.t(f"language.{c}"), label_visibility="collapsed")
         st.caption(ctx.t("filters.title"))
         st.slider(ctx.t("filters.years"), min_value=ch.year_min, max_value=ch.year_max, **bound(ctx, "f_years"))
         for key, label, options, name in (
-            ("f_region", "filters.region", ch.regions, ctx.region_name),
-            ("f_kind", "filters.kind", ch.kinds, lambda c: ctx.label("kind", c)),
-            ("f_status", "filters.status", ch.statuses, lambda c: ctx.label("status", c)),
-            ("f_programme", "filters.programme", ch.programmes, lambda c: prog_label.get(c, c)),
+            ("f_region", ctx.t("filters.region"), ch.regions, ctx.region_name),
+            ("f_kind", ctx.t("filters.kind"), ch.kinds, lambda c: ctx.label("kind", c)),
+            ("f_status", ctx.t("filters.status"), ch.statuses, lambda c: ctx.label("status", c)),
+            ("f_programme", ctx.t("filters.programme"), ch.programmes, lambda c: prog_label.get(c, c)),
         ):
-            st.multiselect(ctx.t(label), options=list(options), format_func=name, placeholder=ctx.t("filters.all"),
+            st.multiselect(label, options=list(options), format_func=name, placeholder=ctx.t("filters.all"),
                            **bound(ctx, key))
         st.button(ctx.t("filters.reset"), on_click=_reset, args=(ch, ctx.page), width="stretch")
         st.caption(ctx.t("shell.pages"))

@@ -139,8 +139,8 @@ def conflict_text(ctx: Context, conflict_id: str) -> str:
 def describe(ctx: Context) -> str:
     """One human line saying what is shown: counts, then each active filter."""
     eng = ctx.view.engagements
-    parts = [ctx.t("summary.counts", n=i18n.number(ctx.lang, len(eng)),
-                   countries=i18n.number(ctx.lang, eng["country_iso3"].nunique()))]
+    parts = [ctx.t("summary.counts_line", engagements=ctx.tn("summary.engagements_n", len(eng)),
+                   countries=ctx.tn("summary.countries_n", eng["country_iso3"].nunique()))]
     f = ctx.filters
     for values, name in ((f.regions, ctx.region_name), (f.kinds, lambda k: ctx.label("kind", k)),
                          (f.statuses, lambda s: ctx.label("status", s)), (f.programmes, ctx.programme_name),
@@ -160,11 +160,11 @@ def summary_sentence(ctx: Context) -> str:
     top = work["kind_code"].value_counts() if not work.empty else eng["kind_code"].value_counts()
     start, end = ctx.filters.years_or(ctx.choices)
     return ctx.t(
-        "summary.sentence", start=start, end=end, n=i18n.number(ctx.lang, len(eng)),
-        countries=i18n.number(ctx.lang, eng["country_iso3"].nunique()),
+        "summary.sentence_line", start=start, end=end, engagements=ctx.tn("summary.engagements_n", len(eng)),
+        countries=ctx.tn("summary.countries_n", eng["country_iso3"].nunique()),
         kind=ctx.label("kind", top.index[0]).lower(), kind_n=i18n.number(ctx.lang, int(top.iloc[0])),
-        programmes=i18n.number(ctx.lang, len(ctx.view.programmes)),
-        ongoing=i18n.number(ctx.lang, int((eng["status_code"] == "ongoing").sum())),
+        programmes=ctx.tn("summary.programmes_n", len(ctx.view.programmes)),
+        ongoing=ctx.tn("summary.ongoing_n", int((eng["status_code"] == "ongoing").sum())),
     )
 
 

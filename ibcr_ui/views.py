@@ -70,7 +70,7 @@ def headline_cards(ctx: Context) -> None:
     c = figs["countries_engaged"]
     with computed[0]:
         components.card(ctx.t("card.countries_engaged"), ctx.number(c.value),
-                        [ctx.t("card.countries_engaged.how", venues=c.note_en), ctx.t("card.from_records")])
+                        [ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))), ctx.t("card.from_records")])
     with computed[1]:
         components.card(ctx.t("card.programmes"), ctx.number(figs["programmes"].value),
                         [ctx.t("card.programmes.how"), ctx.t("card.from_records")])
@@ -91,7 +91,7 @@ def headline_cards(ctx: Context) -> None:
             else:
                 lines, conflicts = text.headline_caption(ctx, fig)
                 components.card(ctx.t(f"card.{key}"), text.headline_value_text(ctx, fig), lines, conflicts,
-                                ctx.t("card.disagree_n", n=len(conflicts)))
+                                ctx.tn("card.disagree_n", len(conflicts)))
     if ctx.filters.narrows_beyond_years:
         st.caption("ℹ️ " + ctx.t("card.reported_not_filtered"))
 

@@ -35,9 +35,9 @@ if not profile.has_engagement:
 
 eng = profile.engagements
 venue_only = bool(eng["is_venue"].all())
-st.markdown(ctx.t("country.lead_venue" if venue_only else "country.lead", n=len(eng),
-                  kinds="; ".join(ctx.label("kind", k) for k in dict.fromkeys(eng["kind_code"])),
-                  span=i18n.year_span(ctx.lang, *records.overall_span(eng))))
+facts = {"kinds": "; ".join(ctx.label("kind", k) for k in dict.fromkeys(eng["kind_code"])),
+         "span": i18n.year_span(ctx.lang, *records.overall_span(eng))}
+st.markdown(ctx.tn("country.lead_venue", len(eng), **facts) if venue_only else ctx.tn("country.lead", len(eng), **facts))
 records.country_timeline(ctx, profile)
 
 st.subheader(ctx.t("country.what"))

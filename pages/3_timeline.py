@@ -27,7 +27,7 @@ notes = [ctx.t("timeline.how_to_read")]
 if group_by == "programme":
     notes.append(ctx.t("timeline.programme_only"))
 if undated:
-    notes.append(ctx.t("timeline.undated", n=undated))
+    notes.append(ctx.tn("timeline.undated", undated))
 st.caption(" ".join(notes))
 
 st.subheader(ctx.t("timeline.milestones_title"))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, figures, i18n, records, shell, text
+from ibcr_ui import components, figures, records, shell, text
 from ibcr_ui.text import md
 
 # Inputs
@@ -15,7 +15,7 @@ components.page_header(ctx, ctx.t("programmes.title"), text.describe(ctx))
 
 # Render: programme cards
 programmes = ctx.view.programmes.sort_values(["start_year", "programme_id"])
-st.subheader(ctx.t("programmes.cards_title", n=len(programmes)))
+st.subheader(ctx.tn("programmes.cards_title", len(programmes)))
 if programmes.empty:
     st.info(ctx.t("summary.none"))
 for row_start in range(0, len(programmes), 3):
@@ -64,4 +64,4 @@ for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in se
                         width="stretch", key=f"metric_{code}_{scope}",
                         config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
     records.metrics_table(ctx, series)
-st.caption(ctx.t("programmes.never_summed", n=i18n.number(ctx.lang, len(chosen))))
+st.caption(ctx.tn("programmes.never_summed", len(chosen)))

@@ -14,7 +14,7 @@ filtered = downloads.filtered_tables(ctx)
 full = downloads.full_tables(ctx)
 
 # Render
-tabs = st.tabs([ctx.t("data.tab", table=ctx.t(f"table.{name}"), n=len(df)) for name, df in filtered.items()])
+tabs = st.tabs([ctx.tn("data.tab", len(df), table=ctx.t(f"table.{name}")) for name, df in filtered.items()])
 for tab, (name, df) in zip(tabs, filtered.items()):
     with tab:
         if df.empty:
@@ -28,9 +28,9 @@ for tab, (name, df) in zip(tabs, filtered.items()):
 st.subheader(ctx.t("data.downloads"))
 view_col, full_col = st.columns(2, gap="large")
 with view_col:
-    st.markdown(f"**{ctx.t('data.filtered_view')}**")
+    st.markdown("**" + ctx.t("data.filtered_view") + "**")
     downloads.buttons(ctx, filtered, scope="filtered")
 with full_col:
-    st.markdown(f"**{ctx.t('data.full_dataset')}**")
+    st.markdown("**" + ctx.t("data.full_dataset") + "**")
     downloads.buttons(ctx, full, scope="full")
 st.caption(ctx.t("data.formula_note"))

@@ -15,12 +15,12 @@ usage = ibcr_data.source_usage(ctx.ds)
 
 # Render
 st.title(ctx.t("sources.title"))
-st.markdown(ctx.t("sources.intro", n=len(usage), updated=i18n.iso_date(ctx.lang, ctx.ds.last_updated)))
+st.markdown(ctx.tn("sources.intro", len(usage), updated=i18n.iso_date(ctx.lang, ctx.ds.last_updated)))
 
 st.subheader(ctx.t("sources.seeds_title"))
 for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
     st.markdown(f"- **{md(s['title'])}** — `{str(s['file_name']).replace('`', '')}` · "
-                + ctx.t("sources.supports", n=i18n.number(ctx.lang, s["record_count"])))
+                + ctx.tn("sources.supports", int(s["record_count"])))
 
 st.subheader(ctx.t("sources.all_title"))
 table = pd.DataFrame({
