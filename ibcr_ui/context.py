@@ -19,6 +19,10 @@ class Lookups:
     regions: dict[str, str]
     programmes: dict[str, str]
     sources: dict[str, tuple[str, str | None]]
+    codes: dict[str, dict[str, str]]  # "kind" -> code -> label, from the code tables
+
+
+LABELLED = ("kind", "status", "confidence", "scope", "category", "metric", "source_type", "qualifier", "precision")
 
 
 def build_lookups(ds: Dataset, lang: str) -> Lookups:
@@ -31,6 +35,7 @@ def build_lookups(ds: Dataset, lang: str) -> Lookups:
         regions=by(ds.regions, "region_code", f"name_{lang}"),
         programmes=by(ds.programmes, "programme_id", f"name_{lang}"),
         sources=dict(zip(ds.sources["source_id"], zip(ds.sources["title"], urls))),
+        codes={v: ds.code_labels(f"{v}_code", lang) for v in LABELLED},
     )
 
 
@@ -75,7 +80,10 @@ class Context:
         return "; ".join(i18n.org_name(self.lang, p.strip()) for p in text.split(";") if p.strip())
 
     def label(self, vocabulary: str, code) -> str:
-        return i18n.label(self.lang, vocabulary, code)
+        """Display name of a code ("kind", "training"), from the code tables; unknown when missing."""
+        if code is None or code != code:  # None or NaN
+            return self.t("value.unknown")
+        return self.names.codes[vocabulary].get(code, code)
 
     def number(self, value) -> str:
         return i18n.number(self.lang, value)

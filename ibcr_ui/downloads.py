@@ -41,7 +41,7 @@ def readable(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 CODE_LABELS = {"kind_code": "kind", "status_code": "status", "confidence_code": "confidence",
                "category_code": "category", "scope_code": "scope", "metric_code": "metric",
-               "source_type_code": "source_type", "qualifier_code": "qualifier_long"}
+               "source_type_code": "source_type", "qualifier_code": "qualifier"}
 
 
 def for_screen(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -49,10 +49,7 @@ def for_screen(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col, vocab in CODE_LABELS.items():
         if col in out:
-            if vocab == "qualifier_long":
-                out[col] = out[col].map(lambda c: ctx.t(f"qualifier_long.{c}", n="").strip())
-            else:
-                out[col] = out[col].map(lambda c, v=vocab: ctx.label(v, c))
+            out[col] = out[col].map(lambda c, v=vocab: ctx.label(v, c))
     text = [c for c in out.columns if pd.api.types.is_string_dtype(out[c])]
     out[text] = out[text].fillna("")
     return readable(ctx, name, out)

@@ -133,13 +133,6 @@ def translate_plural(lang: str, key: str, count: int, **values) -> str:
     return _fill(entry, values)
 
 
-def label(lang: str, vocabulary: str, code: str | None) -> str:
-    """Display name of a code from a controlled list (kind_code, status_code, …)."""
-    if code is None or code != code:  # None or NaN
-        return translate(lang, "value.unknown")
-    return translate(lang, f"{vocabulary}.{code}")
-
-
 def org_name(lang: str, name: str) -> str:
     """An organisation's name as known in `lang` (catalogue ids "org.<English name>")."""
     return catalogue(lang).get(f"org.{name}", name)
