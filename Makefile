@@ -23,15 +23,17 @@ run: $(VENV)/.runtime
 
 ## Lint and run every test, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.dev chromium
-	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory lint
 	$(BIN)/frictionless validate data/datapackage.yaml
 	$(BIN)/python -m pytest
 
 chromium:
 	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
+## Style and architecture: ruff, and the import layers in pyproject.toml (import-linter).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 validate: $(VENV)/.runtime
 	$(BIN)/python -m ibcr_data validate
