@@ -37,3 +37,22 @@ def texts(at: AppTest) -> str:
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
              for e in getattr(at, kind)]
     return "\n".join(str(p) for p in parts)
+
+
+def widget(at: AppTest, kind: str, key: str):
+    """A widget that AppTest has no typed accessor for (segmented control, pills), by its key."""
+    found = [w for w in at.get(kind) if getattr(w, "key", None) == key]
+    assert found, f"no {kind} with key {key!r}"
+    return found[0]
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Each Plotly chart on the page as its figure spec (data and layout)."""
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def nav_links(at: AppTest) -> dict[str, str]:
+    """The sidebar's page links: label -> the query string each carries."""
+    return {p.proto.label: p.proto.query_string for p in at.sidebar.get("page_link")}
