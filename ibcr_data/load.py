@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -87,7 +86,14 @@ class Dataset:
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("IBCR_DATA_DIR") or DEFAULT_DATA_DIR)
+    """The folder to load: the current version of the store, or a plain data folder.
+
+    `IBCR_DATA_DIR` if set (a store, or a plain folder loaded directly); else the store in
+    var/ibcr-data/ when it exists; else the bundled data/ (see ibcr_data/versions.py).
+    """
+    from .versions import current_folder  # versions imports this module
+
+    return current_folder()
 
 
 def fingerprint(data_dir: Path | None = None) -> str:

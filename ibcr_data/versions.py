@@ -1,0 +1,462 @@
+"""Every version of the data, kept: immutable snapshot folders plus an append-only log.
+
+Layout under a store root::
+
+    versions/v1/        a full loadable data folder (datapackage.yaml, CSVs, codes/, geo/)
+    versions/v2/        unchanged files are hard links to the previous version's
+    history.json        the log: every version and every name given to one, oldest first
+    .lock               serialises writers (fcntl.flock)
+
+A version is built in versions/.tmp-<random>/, synced, renamed to versions/vN, and only then
+the new log is written to a temp file and `os.replace`d over history.json. That replace is the
+commit point: a crash anywhere before it leaves the previous version whole and current, and the
+leftovers (a .tmp folder, or a vN folder the log does not list) are removed at the next write.
+
+NOTE: snapshots, not git (or dulwich): there is no git binary on the server, a deployment may
+have no .git folder, 260 KB a version is nothing, and "load version N" is just a folder path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import filecmp
+import getpass
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .load import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset
+from .schema import DESCRIPTOR
+
+LOG = "history.json"
+VERSIONS = "versions"
+LOCK = ".lock"
+STORE_DIR = DEFAULT_DATA_DIR.parent / "var" / "ibcr-data"  # the store of a checkout, when it exists
+SHIPPED_NOTE = "The data as shipped"
+KINDS = ("shipped", "import", "restore")
+# Test hook: seconds to sleep after a snapshot is renamed into place and before the log is replaced.
+PAUSE_ENV = "IBCR_STORE_PAUSE_BEFORE_COMMIT"
+# A backup is all versions; refuse archives that would unpack to more than this.
+MAX_BACKUP_BYTES = 4 * 2**30
+_VERSION_RE = re.compile(r"^v?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Version:
+    """One version of the data, as the log records it."""
+
+    id: str
+    number: int
+    created: str
+    who: str
+    note: str
+    kind: str
+    counts: dict[str, int] = field(default_factory=dict)
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    names: tuple[str, ...] = ()
+    restored_from: str | None = None
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """Added, removed and changed records over all tables, vs the previous version."""
+        return {k: sum(c.get(k, 0) for c in self.changes.values()) for k in ("added", "removed", "changed")}
+
+
+class Conflict(Exception):
+    """The data changed since the upload was compared; `current` is the version now current."""
+
+    def __init__(self, current: Version, base: str | None = None):
+        self.current = current
+        self.base = base
+        super().__init__(f"the data changed since they were compared (against {base}): {current.id} is now "
+                         f"current ({current.who}, {current.created}). Compare the upload again with {current.id}.")
+
+
+def store_root() -> Path | None:
+    """Where the store lives; None when IBCR_DATA_DIR points at a plain data folder (versions off)."""
+    env = os.environ.get("IBCR_DATA_DIR")
+    if env:
+        root = Path(env)
+        return None if _is_plain_folder(root) else root
+    return STORE_DIR
+
+
+def current_folder() -> Path:
+    """The folder to load by default: the store's current version, or a plain data folder."""
+    env = os.environ.get("IBCR_DATA_DIR")
+    root = Path(env) if env else STORE_DIR
+    if (root / LOG).is_file():
+        log = _read_log(root)
+        numbers = [e["number"] for e in log if e["type"] == "version"]
+        if numbers:
+            return root / VERSIONS / f"v{max(numbers)}"
+    if env and (root.is_dir() and not any(root.iterdir())):
+        return DEFAULT_DATA_DIR  # an empty store folder, not yet created: the bundled data until the first write
+    return root if env else DEFAULT_DATA_DIR
+
+
+def _is_plain_folder(root: Path) -> bool:
+    return (root / DESCRIPTOR).is_file() and not (root / LOG).is_file()
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def _read_log(root: Path) -> list[dict]:
+    with (root / LOG).open(encoding="utf-8") as fh:
+        raw = json.load(fh)
+    return raw["entries"]
+
+
+class Store:
+    """A store of every version of the data. Safe to share between threads and processes."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._cache: dict[str, Dataset] = {}
+        self._cache_lock = threading.Lock()
+        self._log_key: tuple | None = None
+        self._log: list[dict] = []
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.root)!r})"
+
+    # Opening
+
+    @classmethod
+    def open(cls, root: Path | None = None, create: bool = False, seed: Path | None = None) -> Store:
+        """Open the store at `root` (None: the default location); with `create`, seed it as v1 if new."""
+        if root is None:
+            root = store_root()
+            if root is None:
+                raise ValueError(f"IBCR_DATA_DIR ({os.environ['IBCR_DATA_DIR']}) is a plain data folder, not a "
+                                 "store: it is loaded directly and has no versions. Point IBCR_DATA_DIR at an "
+                                 "empty folder to keep versions there.")
+        root = Path(root)
+        store = cls(root)
+        if (root / LOG).is_file():
+            return store
+        if not create:
+            raise FileNotFoundError(f"there is no store at {root}: create it with Store.open(root, create=True), "
+                                    "`python -m ibcr_data editor add NAME` or a first import")
+        if _is_plain_folder(root):
+            raise ValueError(f"{root} is a plain data folder (it has {DESCRIPTOR}), not a store: "
+                             "choose an empty folder for the store")
+        if (root / VERSIONS).exists():
+            raise ValueError(f"{root} has a versions/ folder but no {LOG}: it is not a store that can be opened; "
+                             "restore it from a backup into an empty folder")
+        store._create(Path(seed) if seed else DEFAULT_DATA_DIR)
+        return store
+
+    def _create(self, seed: Path) -> None:
+        ds = load_dataset(seed)  # the seed must validate
+        with self._locked():
+            if (self.root / LOG).is_file():
+                return  # another process created it meanwhile
+            (self.root / VERSIONS).mkdir(exist_ok=True)
+            self._clean()
+            counts = ds.counts()
+            entry = {"type": "version", "number": 1, "id": "v1", "created": _now(), "who": "IBCR",
+                     "note": SHIPPED_NOTE, "kind": "shipped", "counts": counts,
+                     "changes": {t: {"added": n, "removed": 0, "changed": 0} for t, n in counts.items()},
+                     "restored_from": None}
+            self._snapshot(seed, 1, previous=None)
+            self._commit([entry])
+
+    # Reading
+
+    def _entries(self) -> list[dict]:
+        st = (self.root / LOG).stat()
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self._log_key:
+            self._log, self._log_key = _read_log(self.root), key
+        return self._log
+
+    def versions(self) -> list[Version]:
+        """Every version, newest first."""
+        entries = self._entries()
+        names: dict[str, list[str]] = {}
+        for e in entries:
+            if e["type"] == "name":
+                names.setdefault(e["version"], []).append(e["name"])
+        out = [Version(id=e["id"], number=e["number"], created=e["created"], who=e["who"], note=e["note"],
+                       kind=e["kind"], counts=dict(e["counts"]), changes={k: dict(v) for k, v in e["changes"].items()},
+                       names=tuple(names.get(e["id"], ())), restored_from=e.get("restored_from"))
+               for e in entries if e["type"] == "version"]
+        return sorted(out, key=lambda v: v.number, reverse=True)
+
+    def current(self) -> Version:
+        return self.versions()[0]
+
+    def get(self, ref: str) -> Version:
+        """A version by id ("v3", "3"), by a name given to it, or "current"."""
+        ref = str(ref).strip()
+        versions = self.versions()
+        if ref in ("current", "latest"):
+            return versions[0]
+        m = _VERSION_RE.match(ref)
+        for v in versions:
+            if (m and v.number == int(m.group(1))) or ref in v.names:
+                return v
+        known = ", ".join(v.id for v in reversed(versions))
+        named = ", ".join(f"'{n}'" for v in versions for n in v.names)
+        raise KeyError(f"no version '{ref}': use an id ({known})" + (f" or a name ({named})" if named else ""))
+
+    def path(self, ref: str) -> Path:
+        """The loadable data folder of a version."""
+        return self.root / VERSIONS / self.get(ref).id
+
+    def load(self, ref: str) -> Dataset:
+        """The dataset of a version (cached: versions never change)."""
+        v = self.get(ref)
+        with self._cache_lock:
+            if v.id not in self._cache:
+                self._cache[v.id] = load_dataset(self.root / VERSIONS / v.id)
+            return self._cache[v.id]
+
+    # Writing
+
+    def accept(self, folder: Path, *, base: str, who: str, note: str) -> Version:
+        """Make a validated candidate folder the new current version.
+
+        Raises Conflict if the current version is no longer `base` (the version the candidate was
+        compared against), ValidationError if it does not validate, ValueError without a note or
+        when it is identical to the current version.
+        """
+        return self._add(Path(folder), base=base, who=who, note=note, kind="import")
+
+    def restore(self, ref: str, *, who: str, note: str, base: str | None = None) -> Version:
+        """A new version whose files are those of `ref` (nothing is deleted)."""
+        v = self.get(ref)
+        return self._add(self.root / VERSIONS / v.id, base=base, who=who, note=note, kind="restore",
+                         restored_from=v.id)
+
+    def name(self, ref: str, name: str, who: str) -> Version:
+        """Give a version a name ("Board meeting 2026-11"); names are unique and never look like ids."""
+        name = " ".join(str(name).split())
+        if not name:
+            raise ValueError("the name is empty")
+        if _VERSION_RE.match(name) or name in ("current", "latest"):
+            raise ValueError(f"'{name}' looks like a version id: choose a name with words, e.g. 'Board meeting 2026-11'")
+        with self._locked():
+            v = self.get(ref)
+            for other in self.versions():
+                if name in other.names:
+                    raise ValueError(f"the name '{name}' is already given to {other.id}")
+            entries = [*self._entries(), {"type": "name", "version": v.id, "name": name, "who": who,
+                                          "created": _now()}]
+            self._commit(entries)
+        return self.get(v.id)
+
+    def _add(self, folder: Path, *, base: str | None, who: str, note: str, kind: str,
+             restored_from: str | None = None) -> Version:
+        from .compare import compare  # compare needs only load; imported here to keep this module light
+
+        note = (note or "").strip()
+        if not note:
+            raise ValueError("a note is required: say what changed and why")
+        who = (who or "").strip() or os_user()
+        candidate = load_dataset(folder)  # raises ValidationError
+        with self._locked():
+            current = self.current()
+            if base is not None and self.get(base).id != current.id:
+                raise Conflict(current, base)
+            previous = self.root / VERSIONS / current.id
+            if _same_files(folder, previous):
+                raise ValueError(f"nothing changed: the files are those of the current version {current.id}")
+            self._clean()
+            comparison = compare(self.load(current.id), candidate)
+            number = current.number + 1
+            self._snapshot(folder, number, previous=previous)
+            entry = {"type": "version", "number": number, "id": f"v{number}", "created": _now(), "who": who,
+                     "note": note, "kind": kind, "counts": candidate.counts(), "changes": comparison.counts,
+                     "restored_from": restored_from}
+            pause = os.environ.get(PAUSE_ENV)
+            if pause:
+                time.sleep(float(pause))
+            self._commit([*self._entries(), entry])
+        return self.get(f"v{number}")
+
+    @contextlib.contextmanager
+    def _locked(self):
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK).open("a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _clean(self) -> None:
+        """Remove what a crashed writer left: .tmp folders and version folders the log does not list."""
+        versions = self.root / VERSIONS
+        logged = set()
+        if (self.root / LOG).is_file():
+            logged = {e["id"] for e in self._entries() if e["type"] == "version"}
+        for p in versions.iterdir() if versions.is_dir() else ():
+            if p.name.startswith(".tmp-") or (_VERSION_RE.match(p.name) and p.name not in logged):
+                shutil.rmtree(p)
+
+    def _snapshot(self, folder: Path, number: int, previous: Path | None) -> Path:
+        """Copy `folder` to versions/vN (hard-linking files equal to the previous version's), synced."""
+        versions = self.root / VERSIONS
+        tmp = versions / f".tmp-{secrets.token_hex(6)}"
+        tmp.mkdir(parents=True)
+        for src in sorted(folder.rglob("*")):
+            if not src.is_file() or any(part.startswith(".") for part in src.relative_to(folder).parts):
+                continue
+            rel = src.relative_to(folder)
+            dst = tmp / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            old = previous / rel if previous else None
+            if old is not None and old.is_file() and filecmp.cmp(src, old, shallow=False):
+                try:
+                    os.link(old, dst)
+                    continue
+                except OSError:
+                    pass  # another file system, or links not allowed: copy
+            shutil.copyfile(src, dst)
+            _fsync_file(dst)
+            dst.chmod(0o444)  # versions are never edited in place
+        for d in sorted({p.parent for p in tmp.rglob("*")} | {tmp}, reverse=True):
+            _fsync_dir(d)
+        final = versions / f"v{number}"
+        os.rename(tmp, final)
+        _fsync_dir(versions)
+        return final
+
+    def _commit(self, entries: list[dict]) -> None:
+        """Write the log to a temp file and replace history.json with it: the commit point."""
+        tmp = self.root / f".{LOG}.tmp-{secrets.token_hex(6)}"
+        with tmp.open("w", encoding="utf-8") as fh:
+            json.dump({"format": 1, "entries": entries}, fh, ensure_ascii=False, indent=1)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.root / LOG)
+        _fsync_dir(self.root)
+        self._log_key = None
+
+    # Backups
+
+    def backup(self) -> bytes:
+        """The whole store (every version and the log) as one .zip. Editor accounts are not included."""
+        buf = io.BytesIO()
+        ids = [v.id for v in self.versions()]
+        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            zf.write(self.root / LOG, LOG)
+            for vid in reversed(ids):
+                folder = self.root / VERSIONS / vid
+                for p in sorted(folder.rglob("*")):
+                    if p.is_file():
+                        zf.write(p, f"{VERSIONS}/{vid}/{p.relative_to(folder).as_posix()}")
+        return buf.getvalue()
+
+    @classmethod
+    def from_backup(cls, archive: Path | bytes, root: Path) -> Store:
+        """Restore a store from `backup()` into an empty (or new) folder `root`; every version is checked."""
+        root = Path(root)
+        if root.exists() and any(root.iterdir()):
+            raise ValueError(f"{root} is not empty: restore a backup into an empty or new folder")
+        data = archive if isinstance(archive, bytes) else Path(archive).read_bytes()
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise ValueError("the backup is not a .zip file made by `backup`") from exc
+        with zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if LOG not in names:
+                raise ValueError(f"the backup has no {LOG}: it is not a store backup")
+            total = sum(i.file_size for i in infos)
+            if total > MAX_BACKUP_BYTES:
+                raise ValueError(f"the backup would unpack to {total / 2**20:.0f} MB, more than allowed")
+            for i in infos:
+                parts = i.filename.split("/")
+                ok = i.filename == LOG or (
+                    len(parts) >= 3 and parts[0] == VERSIONS and _VERSION_RE.match(parts[1])
+                    and parts[1].startswith("v") and all(p not in ("", ".", "..") for p in parts[2:])
+                    and "\\" not in i.filename)
+                if not ok and not i.is_dir():
+                    raise ValueError(f"the backup holds an unexpected path '{i.filename}': not a store backup")
+            raw_log = json.loads(zf.read(LOG).decode("utf-8"))
+            entries = raw_log["entries"]
+            ids = [e["id"] for e in entries if e["type"] == "version"]
+            missing = [vid for vid in ids if not any(n.startswith(f"{VERSIONS}/{vid}/") for n in names)]
+            if not ids or missing:
+                raise ValueError(f"the backup lacks the files of {', '.join(missing) or 'every version'}")
+            root.mkdir(parents=True, exist_ok=True)
+            staging = root / VERSIONS / f".tmp-restore-{secrets.token_hex(4)}"
+            staging.mkdir(parents=True)
+            for i in infos:
+                if i.filename != LOG and not i.is_dir() and i.filename.split("/")[1] in ids:
+                    dst = staging / i.filename.split("/", 1)[1]
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(i) as src, dst.open("wb") as out:
+                        shutil.copyfileobj(src, out)
+        store = cls(root)
+        previous = None
+        try:
+            for vid in ids:  # oldest first: link each file to the previous version's when equal
+                load_dataset(staging / vid)
+                previous = store._snapshot(staging / vid, int(vid[1:]), previous)
+        except ValidationError as exc:
+            shutil.rmtree(root / VERSIONS)
+            raise ValueError(f"the backup's version {vid} does not load: {exc}") from exc
+        shutil.rmtree(staging)
+        store._commit(entries)
+        return store
+
+    def size(self) -> int:
+        """Bytes on disk, counting each hard-linked file once."""
+        seen, total = set(), 0
+        for p in self.root.rglob("*"):
+            if p.is_file():
+                st = p.stat()
+                if (st.st_dev, st.st_ino) not in seen:
+                    seen.add((st.st_dev, st.st_ino))
+                    total += st.st_size
+        return total
+
+
+def _same_files(a: Path, b: Path) -> bool:
+    def files(root: Path) -> dict[Path, Path]:
+        return {p.relative_to(root): p for p in root.rglob("*")
+                if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)}
+
+    fa, fb = files(a), files(b)
+    return fa.keys() == fb.keys() and all(filecmp.cmp(fa[k], fb[k], shallow=False) for k in fa)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):  # some file systems cannot sync a directory
+        _fsync_file(path)
+
+
+__all__ = ["Conflict", "Store", "Version", "current_folder", "os_user", "store_root"]
