@@ -51,9 +51,10 @@ class Resource:
     title: str
     description: str
     fields: tuple[Field, ...]
-    primary_key: str | None
+    primary_key: str | None  # a single-field key; None for a composite key (see key_fields)
     foreign_keys: tuple[ForeignKey, ...] = ()
     derived: tuple[Field, ...] = ()  # columns added at load (ibcr_data/load.py), declared in the descriptor
+    key_fields: tuple[str, ...] = ()  # every field of the primary key, single or composite
 
     @property
     def field_names(self) -> list[str]:
@@ -156,7 +157,7 @@ class _ForeignKey(_Strict):
 
 class _Schema(_Strict):
     fields: list[_Field]
-    primaryKey: str | None = None  # noqa: N815 (Frictionless spelling)
+    primaryKey: str | list[str] | None = None  # noqa: N815 (Frictionless spelling; a list is a composite key)
     foreignKeys: list[_ForeignKey] = []  # noqa: N815
 
 
@@ -238,10 +239,13 @@ def _resource(r: _Resource) -> Resource:
     fks = tuple(ForeignKey(fk.fields, fk.reference.resource, fk.reference.fields) for fk in schema.foreignKeys)
     # A foreign key to a `_code` primary key makes the field take codes from that code table.
     codes = {fk.field: fk.ref_field for fk in fks if fk.ref_field.endswith("_code")}
+    key = schema.primaryKey
+    key_fields = tuple(key) if isinstance(key, list) else ((key,) if key else ())
     return Resource(
         name=r.name, path=r.path, title=r.title or r.name, description=r.description.strip(),
-        fields=tuple(_field(f, codes.get(f.name)) for f in schema.fields), primary_key=schema.primaryKey,
-        foreign_keys=fks, derived=tuple(_field(f) for f in r.derived),
+        fields=tuple(_field(f, codes.get(f.name)) for f in schema.fields),
+        primary_key=key if isinstance(key, str) else None,
+        foreign_keys=fks, derived=tuple(_field(f) for f in r.derived), key_fields=key_fields,
     )
 
 
@@ -266,8 +270,10 @@ def _check_references(package: _Package) -> list[Issue]:
 
     for r in package.resources:
         s = r.table_schema
-        if s.primaryKey is not None and s.primaryKey not in fields[r.name]:
-            unknown(s.primaryKey, fields[r.name], "the primary-key field", f"resource '{r.name}'")
+        keys = s.primaryKey if isinstance(s.primaryKey, list) else [s.primaryKey] if s.primaryKey else []
+        for key in keys:
+            if key not in fields[r.name]:
+                unknown(key, fields[r.name], "the primary-key field", f"resource '{r.name}'")
         for fk in s.foreignKeys:
             if fk.fields not in fields[r.name]:
                 unknown(fk.fields, fields[r.name], "the foreign-key field", f"resource '{r.name}'")

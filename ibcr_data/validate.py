@@ -228,7 +228,25 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
                 report(dup, f, "duplicate identifier",
                        lambda v, fl=first_line: f"ids must be unique; '{v}' is first used on line {fl.get(v)}")
     problems += _check_dates(df, lines, name)
+    problems += _check_composite_key(table)
     return problems
+
+
+def _check_composite_key(table: RawTable) -> list[Problem]:
+    """A key of several fields (record_sources.csv) is unique as a whole."""
+    keys = list(table.resource.key_fields)
+    if len(keys) < 2:
+        return []
+    df = table.frame
+    dup = df.duplicated(keys, keep="first")
+    out = []
+    for i in df.index[dup][:MAX_PER_RULE]:
+        value = " · ".join(df.loc[i, keys])
+        first = df.index[(df[keys] == df.loc[i, keys]).all(axis=1)][0]
+        out.append(Problem(table.resource.path, table.lines[i], keys[-1], df.at[i, keys[-1]],
+                           f"the row repeats the key ({', '.join(keys)}) of line {table.lines[first]}: {value}",
+                           "keep one of the two rows"))
+    return out
 
 
 def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]:
@@ -257,6 +275,7 @@ def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]
 
 
 def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
+    """Foreign keys resolve, then the rules across rows and tables (ibcr_data/rules.py) hold."""
     problems: list[Problem] = []
     countries = tables.get("countries")
     names = {}
@@ -290,7 +309,9 @@ def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
                 else:
                     hint = _suggest(value, sorted(keys), f"use an id that exists in {target.resource.path}")
                 problems.append(Problem(table.resource.path, table.lines[i], fk.field, value, message, hint))
-    return problems
+    from .rules import check_rules  # noqa: PLC0415 (rules build on this module)
+
+    return problems + check_rules(tables)
 
 
 def unlisted_files(data_dir: Path, descriptor: Descriptor) -> list[Problem]:

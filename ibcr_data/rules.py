@@ -1,0 +1,193 @@
+"""Rules across rows and tables that a column's type cannot express: links, duplicates, statuses, units.
+
+Each rule reads the tables as text (RawTable) and returns Problems with the file line of the row at
+fault, so a curator can fix the row in Excel. `check_rules` runs them all after the foreign keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import pandas as pd
+
+from .validate import INT_RE, MAX_PER_RULE, Problem, RawTable
+
+# The record tables a row of record_sources.csv may point at, with their id column.
+RECORD_TABLES = {"engagements": "engagement_id", "programmes": "programme_id", "events": "event_id",
+                 "metrics": "metric_id"}
+
+# What makes two rows likely the same piece of work: the same values in these columns and
+# overlapping years. An empty cell matches an empty cell (two rows with no programme match).
+DUPLICATE_KEYS = {"engagements": ("country_iso3", "kind_code", "programme_id"),
+                  "events": ("country_iso3", "category_code", "programme_id")}
+
+
+def check_rules(tables: dict[str, RawTable]) -> list[Problem]:
+    """Every cross-row rule; a rule whose tables failed to load is skipped (their problems are listed)."""
+    problems: list[Problem] = []
+    for rule in (_record_links, _distinct_pairs, _likely_duplicates, _ongoing_yet_ended, _units, _figures_without_value):
+        problems += rule(tables)
+    return problems
+
+
+def _years(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.str[:4].where(s.str[:4].str.match(INT_RE)), errors="coerce")
+
+
+def _ids(tables: dict[str, RawTable], name: str) -> list[str] | None:
+    t = tables.get(name)
+    return None if t is None else list(t.frame[RECORD_TABLES[name]])
+
+
+def _record_links(tables: dict[str, RawTable]) -> list[Problem]:
+    """Each link points at an existing record of its table and adds a source other than the record's own."""
+    links = tables.get("record_sources")
+    if links is None:
+        return []
+    out: list[Problem] = []
+    df, name = links.frame, links.resource.path
+    main = {}
+    for table in RECORD_TABLES:
+        t = tables.get(table)
+        if t is not None:
+            main[table] = dict(zip(t.frame[RECORD_TABLES[table]], t.frame["source_id"]))
+    for i, (table, record_id, source_id) in enumerate(zip(df["record_table"], df["record_id"], df["source_id"])):
+        if table not in main or record_id == "":
+            continue  # an unknown table or an empty id is already reported by the column checks
+        if record_id not in main[table]:
+            close = difflib.get_close_matches(record_id, list(main[table]), n=1, cutoff=0.6)
+            hint = (f"did you mean '{close[0]}'? Otherwise " if close else "") + \
+                f"use an id from {table}.csv, or add the record first (or correct record_table)"
+            out.append(Problem(name, links.lines[i], "record_id", record_id, f"no record '{record_id}' in {table}.csv", hint))
+        elif main[table][record_id] == source_id:
+            out.append(Problem(name, links.lines[i], "source_id", source_id,
+                               f"the link repeats the main source of '{record_id}'",
+                               "remove the row: the record's own source_id is already its main source"))
+    return out[:MAX_PER_RULE]
+
+
+def _distinct_pairs(tables: dict[str, RawTable]) -> list[Problem]:
+    """Both records of a pair marked as distinct exist."""
+    marks = tables.get("distinct_records")
+    if marks is None:
+        return []
+    out: list[Problem] = []
+    df = marks.frame
+    for column in ("record_id", "other_id"):
+        for i, (table, record_id) in enumerate(zip(df["record_table"], df[column])):
+            ids = _ids(tables, table) if table in RECORD_TABLES else None
+            if ids is not None and record_id and record_id not in ids:
+                out.append(Problem(marks.resource.path, marks.lines[i], column, record_id,
+                                   f"no record '{record_id}' in {table}.csv",
+                                   _suggest_id(record_id, ids, f"use an id from {table}.csv, or remove the row")))
+    return out
+
+
+def _suggest_id(value: str, ids: list[str], fallback: str) -> str:
+    close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'? Otherwise {fallback}" if close else fallback
+
+
+def _marked_distinct(tables: dict[str, RawTable], table: str) -> set[frozenset[str]]:
+    marks = tables.get("distinct_records")
+    if marks is None:
+        return set()
+    df = marks.frame[marks.frame["record_table"] == table]
+    return {frozenset(p) for p in zip(df["record_id"], df["other_id"])}
+
+
+def _coverage(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """The years a row covers: an engagement's span as the loader computes it (an undated one covers
+    none); a milestone's own year only, so that two milestones match when they fall in the same year."""
+    start = _years(df["start_year"])
+    if "status_as_of" not in df:
+        return start, start
+    end = _years(df["end_year"]).fillna(_years(df["status_as_of"]).where(df["status_code"] == "ongoing"))
+    end = end.fillna(start)
+    return start.fillna(end), end
+
+
+def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
+    """Two rows with the same country, kind (or category) and programme whose years overlap."""
+    out: list[Problem] = []
+    for table, keys in DUPLICATE_KEYS.items():
+        t = tables.get(table)
+        if t is None:
+            continue
+        df, id_col = t.frame, RECORD_TABLES[table]
+        distinct = _marked_distinct(tables, table)
+        first, last = _coverage(df)
+        dated = df[first.notna()].assign(span_from=first, span_to=last)
+        for _, group in dated.groupby(list(keys), sort=False):
+            rows = list(group.itertuples())
+            for j, b in enumerate(rows):
+                a = next((a for a in rows[:j] if a.span_from <= b.span_to and b.span_from <= a.span_to
+                          and frozenset((getattr(a, id_col), getattr(b, id_col))) not in distinct), None)
+                if a is None:
+                    continue
+                a_id, b_id = getattr(a, id_col), getattr(b, id_col)
+                what = ("kind of work, programme and overlapping years" if table == "engagements"
+                        else "category, programme and year")
+                out.append(Problem(
+                    t.resource.path, t.lines[b.Index], id_col, b_id,
+                    f"likely the same piece of work as '{a_id}' (line {t.lines[a.Index]}): same country, {what}",
+                    f"merge them into one record: keep '{a_id}', delete this row and link its source "
+                    f"({b.source_id}) to '{a_id}' in record_sources.csv; if the two are genuinely different, "
+                    f"list the pair in distinct_records.csv with the reason"))
+    return out[:MAX_PER_RULE]
+
+
+def _ongoing_yet_ended(tables: dict[str, RawTable]) -> list[Problem]:
+    """An ongoing record cannot have ended on or before the date its status was true."""
+    out: list[Problem] = []
+    for table in ("engagements", "programmes"):
+        t = tables.get(table)
+        if t is None:
+            continue
+        df = t.frame
+        end, as_of = _years(df["end_year"]), _years(df["status_as_of"])
+        bad = (df["status_code"] == "ongoing") & (end <= as_of).fillna(False)
+        for i in df.index[bad][:MAX_PER_RULE]:
+            out.append(Problem(
+                t.resource.path, t.lines[i], "end_year", df.at[i, "end_year"],
+                f"the status is ongoing, yet the record ends in {df.at[i, 'end_year']}, on or before its "
+                f"status date {df.at[i, 'status_as_of']}",
+                "if the work was still under way on the status date, leave end_year empty (a window or a "
+                "planned end goes in the description or evidence); if it had ended, set status_code to completed"))
+    return out
+
+
+def _units(tables: dict[str, RawTable]) -> list[Problem]:
+    """A figure's unit is the unit of its metric code (codes/metric.csv): one code, one unit."""
+    metrics, codes = tables.get("metrics"), tables.get("metric")
+    if metrics is None or codes is None or "unit_code" not in codes.frame:
+        return []
+    unit_of = dict(zip(codes.frame["metric_code"], codes.frame["unit_code"]))
+    df = metrics.frame
+    expected = df["metric_code"].map(unit_of)
+    bad = expected.notna() & (df["unit_code"] != "") & (df["unit_code"] != expected)
+    out = []
+    for i in df.index[bad][:MAX_PER_RULE]:
+        unit, code = df.at[i, "unit_code"], df.at[i, "metric_code"]
+        out.append(Problem(
+            metrics.resource.path, metrics.lines[i], "unit_code", unit,
+            f"the unit differs from the unit of {code}, which counts {expected[i]}",
+            f"write {expected[i]}; if the figure really counts {unit}, use a metric code whose unit is {unit} "
+            "(or add one to codes/metric.csv)"))
+    return out
+
+
+def _figures_without_value(tables: dict[str, RawTable]) -> list[Problem]:
+    """A figure needs a value: no qualifier (exactly, more than, about, …) describes a missing number."""
+    t = tables.get("metrics")
+    if t is None:
+        return []
+    df = t.frame
+    out = []
+    for i in df.index[df["value"] == ""][:MAX_PER_RULE]:
+        out.append(Problem(
+            t.resource.path, t.lines[i], "value", "",
+            f"the figure has no value, yet its qualifier '{df.at[i, 'qualifier_code']}' describes a number",
+            "a figure needs a value; when a source gives none, add no row and note the gap in the notes "
+            "of the source in sources.csv"))
+    return out
