@@ -42,13 +42,14 @@ class Dataset:
     regions: pd.DataFrame
     conflicts: pd.DataFrame
     country_points: pd.DataFrame
+    record_sources: pd.DataFrame  # every further source of a record (its own source_id is the main one)
     descriptor: Descriptor
     data_dir: Path
     region_members: dict[str, frozenset[str]] = field(default_factory=dict)
     codes: dict[str, pd.DataFrame] = field(default_factory=dict)  # the code tables (codes/*.csv), by resource name
 
     TABLES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts",
-              "countries", "regions")
+              "countries", "regions", "record_sources")
 
     @cached_property
     def organisation_figures(self) -> pd.DataFrame:
@@ -156,6 +157,7 @@ def load_dataset(data_dir: Path | str | None = None) -> Dataset:
         engagements=engagements, programmes=programmes, events=typed["events"],
         metrics=typed["metrics"], sources=typed["sources"], countries=countries, regions=regions,
         conflicts=typed["conflicts"], country_points=typed["country_points"],
+        record_sources=typed["record_sources"],
         descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes,
     )
 
