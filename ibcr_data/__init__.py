@@ -12,6 +12,7 @@ from .aggregate import (
                         headline_figures,
                         latest_reported,
                         metric_series,
+                        record_sources,
                         source_usage,
                         timeline_rows,
 )
@@ -23,5 +24,5 @@ __all__ = [
     "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Figure", "Filters", "Ignored", "Problem",
     "ValidationError", "View", "apply_filters", "choices", "country_profile", "default_data_dir",
     "engagements_per_country", "fingerprint", "headline_figures", "latest_reported", "load_dataset",
-    "metric_series", "parse_query", "source_usage", "timeline_rows", "validate",
+    "metric_series", "parse_query", "record_sources", "source_usage", "timeline_rows", "validate",
 ]

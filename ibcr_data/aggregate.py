@@ -213,6 +213,11 @@ def country_profile(ds: Dataset, iso3: str) -> CountryProfile:
     events = ds.events[ds.events["country_iso3"] == iso3].sort_values("start_year")
     metrics = ds.metrics[ds.metrics["country_iso3"] == iso3].sort_values("end_year")
     used = set(eng["source_id"]) | set(events["source_id"]) | set(metrics["source_id"]) | set(progs["source_id"])
+    links = ds.record_sources
+    for table, frame, id_col in (("engagements", eng, "engagement_id"), ("programmes", progs, "programme_id"),
+                                 ("events", events, "event_id"), ("metrics", metrics, "metric_id")):
+        linked = links[(links["record_table"] == table) & links["record_id"].isin(set(frame[id_col]))]
+        used |= set(linked["source_id"])
     sources = ds.sources[ds.sources["source_id"].isin(used)]
     return CountryProfile(
         iso3, row["name_en"].iloc[0], row["name_fr"].iloc[0], eng, progs, events, metrics, sources,
@@ -220,9 +225,32 @@ def country_profile(ds: Dataset, iso3: str) -> CountryProfile:
     )
 
 
+RECORD_ID = {"engagements": "engagement_id", "programmes": "programme_id", "events": "event_id", "metrics": "metric_id"}
+
+
+def record_sources(ds: Dataset, table: str, record_id: str) -> pd.DataFrame:
+    """Every source of one record: its main source first (the one its description follows), then the linked ones."""
+    if table not in RECORD_ID:
+        raise ValueError(f"table must be one of {', '.join(RECORD_ID)}")
+    records = ds.table(table)
+    row = records[records[RECORD_ID[table]] == record_id]
+    if row.empty:
+        raise KeyError(record_id)
+    cols = ["source_id", "evidence", "confidence_code"]
+    main = row[cols].iloc[:1].assign(is_main=True)
+    links = ds.record_sources
+    linked = links.loc[(links["record_table"] == table) & (links["record_id"] == record_id), cols].assign(is_main=False)
+    return pd.concat([main, linked], ignore_index=True)
+
+
 def source_usage(ds: Dataset) -> pd.DataFrame:
-    """Each source with how many records of each table rest on it."""
-    counts = {name: ds.table(name)["source_id"].value_counts() for name in ("engagements", "programmes", "events", "metrics")}
+    """Each source with how many records of each table rest on it, as main or as a further (linked) source."""
+    links = ds.record_sources
+    counts = {}
+    for name, id_col in RECORD_ID.items():
+        main = ds.table(name)[[id_col, "source_id"]].rename(columns={id_col: "record_id"})
+        linked = links.loc[links["record_table"] == name, ["record_id", "source_id"]]
+        counts[name] = pd.concat([main, linked]).drop_duplicates()["source_id"].value_counts()
     out = ds.sources.copy()
     for name, vc in counts.items():
         out[f"{name}_count"] = out["source_id"].map(vc).fillna(0).astype("int64")
