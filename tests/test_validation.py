@@ -226,3 +226,94 @@ def test_a_code_table_cell_is_checked_like_any_other(data_copy):
     line = set_cell(data_copy, "codes/kind.csv", 2, "label_fr", "")
     problems = ibcr_data.validate(data_copy)[0]
     assert [(p.file, p.line, p.column) for p in problems] == [("codes/kind.csv", line, "label_fr")]
+
+
+def _row(data_dir, file: str, column: str, value: str) -> int:
+    header, rows = read_rows(data_dir / file)
+    return next(i for i, r in enumerate(rows) if r[header.index(column)] == value)
+
+
+def _only(problems):
+    assert len(problems) == 1, [str(p) for p in problems]
+    p = problems[0]
+    return (p.file, p.line, p.column, p.value, p.message, p.hint)
+
+
+def test_a_likely_duplicate_engagement_is_refused_with_a_hint_to_merge(data_copy):
+    header, rows = read_rows(data_copy / "engagements.csv")
+    i = _row(data_copy, "engagements.csv", "engagement_id", "yem-police-2013")
+    copy = list(rows[i])
+    copy[header.index("engagement_id")] = "yem-police-2014"
+    copy[header.index("source_id")] = "ibcr-ar-2015-16-full"
+    write_rows(data_copy / "engagements.csv", header, rows + [copy])
+    assert _only(ibcr_data.validate(data_copy)[0]) == (
+        "engagements.csv", len(rows) + 2, "engagement_id", "yem-police-2014",
+        f"likely the same piece of work as 'yem-police-2013' (line {i + 2}): same country, kind of work, programme "
+        "and overlapping years",
+        "merge them into one record: keep 'yem-police-2013', delete this row and link its source (ibcr-ar-2015-16-full) "
+        "to 'yem-police-2013' in record_sources.csv; if the two are genuinely different, list the pair in "
+        "distinct_records.csv with the reason")
+    with (data_copy / "distinct_records.csv").open("a", encoding="utf-8") as f:
+        f.write("engagements,yem-police-2013,yem-police-2014,A second project in Yemen (made-up pair for the test).\n")
+    assert ibcr_data.validate(data_copy)[0] == []
+
+
+def test_a_likely_duplicate_milestone_is_refused(data_copy):
+    header, rows = read_rows(data_copy / "events.csv")
+    i = _row(data_copy, "events.csv", "event_id", "ev-2019-costa-rica-project-ends")
+    copy = list(rows[i])
+    copy[header.index("event_id")] = "ev-2019-costa-rica-closing"
+    write_rows(data_copy / "events.csv", header, rows + [copy])
+    p = _only(ibcr_data.validate(data_copy)[0])
+    assert p[:4] == ("events.csv", len(rows) + 2, "event_id", "ev-2019-costa-rica-closing")
+    assert p[4] == (f"likely the same piece of work as 'ev-2019-costa-rica-project-ends' (line {i + 2}): same country, "
+                    "category, programme and year")
+
+
+def test_ongoing_yet_ended_on_its_status_date(data_copy):
+    i = _row(data_copy, "engagements.csv", "engagement_id", "mli-new-project-seed")
+    line = set_cell(data_copy, "engagements.csv", i, "end_year", "2020")
+    assert _only(ibcr_data.validate(data_copy)[0]) == (
+        "engagements.csv", line, "end_year", "2020",
+        "the status is ongoing, yet the record ends in 2020, on or before its status date 2020",
+        "if the work was still under way on the status date, leave end_year empty (a window or a planned end goes in "
+        "the description or evidence); if it had ended, set status_code to completed")
+
+
+def test_a_unit_that_is_not_its_metric_codes_unit(data_copy):
+    i = _row(data_copy, "metrics.csv", "metric_id", "m-ago-field-weeks")
+    line = set_cell(data_copy, "metrics.csv", i, "unit_code", "missions")
+    assert _only(ibcr_data.validate(data_copy)[0]) == (
+        "metrics.csv", line, "unit_code", "missions",
+        "the unit differs from the unit of field_weeks, which counts field_weeks",
+        "write field_weeks; if the figure really counts missions, use a metric code whose unit is missions "
+        "(or add one to codes/metric.csv)")
+
+
+@pytest.mark.parametrize(("column", "value", "message", "hint"), [
+    ("record_id", "bfa-gac-capacity-2051", "no record 'bfa-gac-capacity-2051' in engagements.csv",
+     "did you mean 'bfa-gac-capacity-2015'? Otherwise use an id from engagements.csv, or add the record first "
+     "(or correct record_table)"),
+    ("source_id", "seed-009", "not found in sources.csv", "did you mean 'seed-003'? Otherwise use an id that exists in sources.csv"),
+])
+def test_a_link_to_a_missing_record_or_source(data_copy, column, value, message, hint):
+    line = set_cell(data_copy, "record_sources.csv", 1, column, value)
+    assert _only(ibcr_data.validate(data_copy)[0]) == ("record_sources.csv", line, column, value, message, hint)
+
+
+def test_a_link_repeated_twice_is_refused(data_copy):
+    header, rows = read_rows(data_copy / "record_sources.csv")
+    write_rows(data_copy / "record_sources.csv", header, rows + [rows[0]])
+    p = _only(ibcr_data.validate(data_copy)[0])
+    assert p[:4] == ("record_sources.csv", len(rows) + 2, "source_id", rows[0][2])
+    assert "repeats the key (record_table, record_id, source_id) of line 2" in p[4]
+
+
+def test_a_figure_with_no_value_is_refused(data_copy):
+    i = _row(data_copy, "metrics.csv", "metric_id", "m-ar2023-offices")
+    line = set_cell(data_copy, "metrics.csv", i, "value", "")
+    assert _only(ibcr_data.validate(data_copy)[0]) == (
+        "metrics.csv", line, "value", "",
+        "the figure has no value, yet its qualifier 'exactly' describes a number",
+        "a figure needs a value; when a source gives none, add no row and note the gap in the notes of the source "
+        "in sources.csv")
