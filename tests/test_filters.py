@@ -151,7 +151,12 @@ def test_country_profile(ds):
 def test_source_usage_counts_records(ds):
     usage = ibcr_data.source_usage(ds)
     total = sum(len(ds.table(t)) for t in ("engagements", "programmes", "events", "metrics"))
-    assert usage["record_count"].sum() == total
+    # A further source of a record counts once more, unless it is the record's main source.
+    main = {(t, rid, src) for t, col in ibcr_data.aggregate.RECORD_ID.items()
+            for rid, src in zip(ds.table(t)[col], ds.table(t)["source_id"])}
+    further = {(t, rid, src) for t, rid, src in ds.record_sources[["record_table", "record_id", "source_id"]]
+               .itertuples(index=False)} - main
+    assert usage["record_count"].sum() == total + len(further)
     assert usage.set_index("source_id").at["seed-000", "record_count"] > 10
 
 
@@ -216,9 +221,12 @@ def tiny(tmp_path_factory) -> ibcr_data.Dataset:
         "is_key_milestone": "true", "country_iso3": c, "programme_id": p, "title_en": i, "title_fr": i,
         "description_en": i, "description_fr": i} for i, a, b, prec, cat, c, p in EVENTS])
     _write(data / "metrics.csv", [common | {
-        "metric_id": i, "metric_code": code, "value": v, "qualifier_code": q, "scope_code": scope, "is_target": target,
+        "metric_id": i, "metric_code": code, "unit_code": "people", "value": v, "qualifier_code": q, "scope_code": scope, "is_target": target,
         "start_year": a, "end_year": b, "country_iso3": c, "period_label_en": f"{a}-{b}", "period_label_fr": f"{a}-{b}",
         "note_en": f"Figure {i}", "note_fr": f"Chiffre {i}"} for i, code, v, q, scope, target, a, b, c in METRICS])
+    for linked in ("distinct_records.csv", "record_sources.csv"):  # they name records of the real data
+        if (data / linked).exists():
+            _write(data / linked, [])
     return ibcr_data.load_dataset(data)
 
 
