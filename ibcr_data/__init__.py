@@ -16,13 +16,22 @@ from .aggregate import (
                         source_usage,
                         timeline_rows,
 )
+from .changes import Changes, what_changed
+from .compare import Comparison, compare
+from .editors import SESSION_MINUTES, Editors
 from .filters import Choices, Filters, Ignored, View, apply_filters, choices, parse_query
+from .intake import MAX_UPLOAD_BYTES, Intake, read_upload
 from .load import VENUE_KINDS, Dataset, ValidationError, default_data_dir, fingerprint, load_dataset, validate
 from .validate import Problem
+from .versions import Conflict, Store, Version
+from .workbook import template
 
 __all__ = [
     "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Figure", "Filters", "Ignored", "Problem",
     "ValidationError", "View", "apply_filters", "choices", "country_profile", "default_data_dir",
     "engagements_per_country", "fingerprint", "headline_figures", "latest_reported", "load_dataset",
     "metric_series", "parse_query", "record_sources", "source_usage", "timeline_rows", "validate",
+    # Data updates: versions, comparison, the editing workbook, uploads, editor accounts
+    "MAX_UPLOAD_BYTES", "SESSION_MINUTES", "Changes", "Comparison", "Conflict", "Editors", "Intake", "Store",
+    "Version", "compare", "read_upload", "template", "what_changed",
 ]
