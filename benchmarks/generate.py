@@ -90,6 +90,7 @@ class _Maker:
         self.iso3 = [c["country_iso3"] for c in countries]
         self.names = {c["country_iso3"]: (c["name_en"], c["name_fr"]) for c in countries}
         self.sources = [s["source_id"] for s in _rows(data / "sources.csv")]
+        self.unit_of = {r["metric_code"]: r["unit_code"] for r in _rows(data / "codes" / "metric.csv")}
         self.conflicts = [c["conflict_id"] for c in _rows(data / "conflicts.csv")]
         self.funders = [f"Funder {i}" for i in range(1, 41)]
         self.partners = [f"Partner organisation {i}" for i in range(1, 201)]
@@ -125,7 +126,16 @@ class _Maker:
             return "completed", end
         if start and int(start) > STATUS_YEAR:
             return "planned", str(STATUS_YEAR)
-        return "ongoing", str(self.rnd.randint(max(int(start or FIRST_YEAR), 2000), STATUS_YEAR))
+        last = min(STATUS_YEAR, int(end) - 1) if end else STATUS_YEAR  # an ongoing record has not ended yet
+        return "ongoing", str(self.rnd.randint(min(max(int(start or FIRST_YEAR), 2000), last), last))
+
+    def unique(self, key: tuple, seen: set, programme_ids: list[str]) -> str:
+        """A programme that makes `key` + programme unseen, so no two rows look like one piece of work."""
+        programme = key[-1]
+        while key[:-1] + (programme,) in seen:
+            programme = self.rnd.choice(programme_ids)
+        seen.add(key[:-1] + (programme,))
+        return programme
 
 
 def programmes(m: _Maker, n: int) -> list[dict[str, str]]:
@@ -150,7 +160,7 @@ def programmes(m: _Maker, n: int) -> list[dict[str, str]]:
 
 
 def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
-    rows = []
+    rows, seen = [], set()
     for i in range(n):
         iso3 = m.iso3[i] if i < len(m.iso3) else m.rnd.choice(m.iso3)  # every country at least once
         start, start_date, end, end_date = m.span(0.8, 0.6)
@@ -160,7 +170,7 @@ def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, s
         rows.append({
             "engagement_id": f"gen-e{i:06d}", "country_iso3": iso3, "subdivision_code": "",
             "place_name": m.maybe(0.2, f"Place {m.rnd.randint(1, 500)}"), "kind_code": kind,
-            "programme_id": m.maybe(0.55, m.rnd.choice(programme_ids)),
+            "programme_id": m.unique((iso3, kind, m.maybe(0.55, m.rnd.choice(programme_ids))), seen, programme_ids),
             "start_year": start, "start_date": start_date, "end_year": end, "end_date": end_date,
             "date_precision_code": ("month" if start_date else "year") if start else "unknown",
             "status_code": status, "status_as_of": as_of,
@@ -174,10 +184,12 @@ def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, s
 
 
 def events(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
-    rows = []
+    rows, seen = [], set()
     for i in range(n):
         start, start_date, end, _ = m.span(1.0, 0.12)
         category = "founding" if i == 0 else m.pick("category_code")
+        country = m.maybe(0.64, m.rnd.choice(m.iso3))
+        programme = m.unique((start, category, country, m.maybe(0.7, m.rnd.choice(programme_ids))), seen, programme_ids)
         rows.append({
             "event_id": f"gen-ev{i:06d}", "start_year": start, "start_date": start_date, "end_year": end,
             "date_precision_code": "month" if start_date else ("range" if end else "year"),
@@ -185,8 +197,8 @@ def events(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
             "description_en": f"Generated milestone {i} ({category}) for the scale benchmark.",
             "description_fr": f"Jalon {i} généré ({category}) pour le banc d'essai de charge.",
             "category_code": category, "is_key_milestone": "true" if m.rnd.random() < 0.3 else "false",
-            "country_iso3": m.maybe(0.64, m.rnd.choice(m.iso3)), "place_name": m.maybe(0.3, f"Place {i % 500}"),
-            "programme_id": m.maybe(0.7, m.rnd.choice(programme_ids)), "source_id": m.rnd.choice(m.sources),
+            "country_iso3": country, "place_name": m.maybe(0.3, f"Place {i % 500}"),
+            "programme_id": programme, "source_id": m.rnd.choice(m.sources),
             "evidence": "Generated row (benchmarks/generate.py).", "confidence_code": m.pick("confidence_code"),
             "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
         })
@@ -202,7 +214,7 @@ def metrics(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]
         value = m.rnd.randint(1, 100_000)
         code = m.pick("metric_code")
         rows.append({
-            "metric_id": f"gen-m{i:06d}", "metric_code": code, "value": m.maybe(0.99, value),
+            "metric_id": f"gen-m{i:06d}", "metric_code": code, "value": str(value), "unit_code": m.unit_of[code],
             "value_max": str(value + m.rnd.randint(1, 1000)) if qualifier == "range" else "",
             "qualifier_code": qualifier, "scope_code": m.pick("scope_code"),
             "is_target": "true" if m.rnd.random() < 0.1 else "false",
@@ -214,6 +226,27 @@ def metrics(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]
             "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
             "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.02, m.rnd.choice(m.conflicts)),
         })
+    return rows
+
+
+def real_links(data: Path) -> int:
+    return len(_rows(data / "record_sources.csv"))
+
+
+def record_sources(m: _Maker, n: int, tables: dict[str, list[dict[str, str]]]) -> list[dict[str, str]]:
+    """Further sources of generated records: each a source other than the record's main one, once per record."""
+    ids = {"engagements": "engagement_id", "events": "event_id", "metrics": "metric_id"}
+    rows, seen = [], set()
+    for i in range(n):
+        table = ("engagements", "events", "metrics")[i % 3]
+        record = m.rnd.choice(tables[table])
+        source = m.rnd.choice(m.sources)
+        key = (table, record[ids[table]], source)
+        if source == record["source_id"] or key in seen:
+            continue
+        seen.add(key)
+        rows.append({"record_table": table, "record_id": key[1], "source_id": source,
+                     "evidence": "Generated link (benchmarks/generate.py).", "confidence_code": m.pick("confidence_code")})
     return rows
 
 
@@ -248,6 +281,8 @@ def generate(out: Path, factor: int = 1000, seed: int = 1, programme_count: int 
         "events": events(m, real["events"] * factor, ids),
         "metrics": metrics(m, real["metrics"] * factor, ids),
     }
+    tables["record_sources"] = record_sources(m, real_links(data) * factor, tables)
+    tables["distinct_records"] = []
     resources = {r["name"]: r for r in descriptor["resources"]}
     for name, rows in tables.items():
         _write(out / resources[name]["path"], resources[name], rows, m)

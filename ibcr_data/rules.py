@@ -118,6 +118,7 @@ def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
         distinct = _marked_distinct(tables, table)
         first, last = _coverage(df)
         dated = df[first.notna()].assign(span_from=first, span_to=last)
+        dated = dated[dated.duplicated(list(keys), keep=False)]  # only rows that share a key can clash
         for _, group in dated.groupby(list(keys), sort=False):
             rows = list(group.itertuples())
             for j, b in enumerate(rows):
