@@ -196,7 +196,7 @@ def _diff(args) -> int:
     store = _store(args)
     a, b = store.get(args.a), store.get(args.b)
     print(f"From {a.id} to {b.id}:")
-    print(compare(store.load(a.id), store.load(b.id)).text())
+    print(compare(store.path(a.id), store.path(b.id)).text())
     return 0
 
 
@@ -212,7 +212,7 @@ def _restore(args) -> int:
     store = _store(args)
     current, target = store.current(), store.get(args.version)
     print(f"Restoring {target.id} over the current version {current.id} would change:")
-    print(compare(store.load(current.id), store.load(target.id)).text())
+    print(compare(store.path(current.id), store.path(target.id)).text())
     if not args.yes:
         print(f"\nNothing was changed. To restore it as version v{current.number + 1}, run the same command "
               "again with --yes.")

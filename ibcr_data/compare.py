@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from .load import Dataset
-from .schema import Resource
+from .schema import Descriptor, Resource, read_descriptor
 
 # Tables generated from installed packages, not edited by staff (compared only when they changed).
 REFERENCE_TABLES = ("countries", "regions", "country_points")
@@ -106,8 +106,13 @@ class Comparison:
         return "\n".join(lines)
 
 
-def compare(old: Dataset, new: Dataset) -> Comparison:
-    """What changed from `old` to `new`, record by record, keyed on each table's primary key."""
+def compare(old: Dataset | Path, new: Dataset | Path) -> Comparison:
+    """What changed from `old` to `new`, record by record, keyed on each table's primary key.
+
+    Each side is a loaded Dataset or a data folder (a folder is not validated: pass folders
+    that are, such as a store's versions, to compare without loading them).
+    """
+    old, new = _side(old), _side(new)
     tables, added_rows, removed_rows = {}, {}, {}
     editable = {r.name for r in editable_tables(new)} | {r.name for r in editable_tables(old)}
     old_res = {r.name: r for r in old.descriptor.resources}
@@ -129,6 +134,23 @@ def compare(old: Dataset, new: Dataset) -> Comparison:
         t, a, r = _compare_table(name, key_fields(res), _text(old, res), _empty(res))
         tables[name], added_rows[name], removed_rows[name] = t, a, r
     return Comparison(tables=tables, added_rows=added_rows, removed_rows=removed_rows)
+
+
+@dataclass(frozen=True)
+class _Folder:
+    """A data folder read only for its descriptor and its CSV text."""
+
+    descriptor: Descriptor
+    data_dir: Path
+
+    def table(self, name: str):
+        raise FileNotFoundError(f"{self.data_dir}: cannot read the table {name}")
+
+
+def _side(x: Dataset | Path | str) -> Dataset | _Folder:
+    if isinstance(x, str | Path):
+        return _Folder(read_descriptor(Path(x)), Path(x))
+    return x
 
 
 def _compare_table(name: str, key: tuple[str, ...], before: pd.DataFrame, after: pd.DataFrame):
