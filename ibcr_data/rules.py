@@ -46,22 +46,23 @@ def _record_links(tables: dict[str, RawTable]) -> list[Problem]:
         return []
     out: list[Problem] = []
     df, name = links.frame, links.resource.path
-    main = {}
-    for table in RECORD_TABLES:
+    for table, id_col in RECORD_TABLES.items():
         t = tables.get(table)
-        if t is not None:
-            main[table] = dict(zip(t.frame[RECORD_TABLES[table]], t.frame["source_id"]))
-    for i, (table, record_id, source_id) in enumerate(zip(df["record_table"], df["record_id"], df["source_id"])):
-        if table not in main or record_id == "":
-            continue  # an unknown table or an empty id is already reported by the column checks
-        if record_id not in main[table]:
-            close = difflib.get_close_matches(record_id, list(main[table]), n=1, cutoff=0.6)
+        if t is None:
+            continue
+        rows = df[(df["record_table"] == table) & (df["record_id"] != "")]  # other cases: the column checks
+        own = pd.Series(t.frame["source_id"].to_numpy(), index=t.frame[id_col].to_numpy())
+        own = own[~own.index.duplicated()]
+        main_source = rows["record_id"].map(own)
+        for i in rows.index[main_source.isna()][:MAX_PER_RULE]:
+            record_id = df.at[i, "record_id"]
+            close = difflib.get_close_matches(record_id, list(own.index), n=1, cutoff=0.6)
             hint = (f"did you mean '{close[0]}'? Otherwise " if close else "") + \
                 f"use an id from {table}.csv, or add the record first (or correct record_table)"
             out.append(Problem(name, links.lines[i], "record_id", record_id, f"no record '{record_id}' in {table}.csv", hint))
-        elif main[table][record_id] == source_id:
-            out.append(Problem(name, links.lines[i], "source_id", source_id,
-                               f"the link repeats the main source of '{record_id}'",
+        for i in rows.index[(main_source == rows["source_id"]).fillna(False)][:MAX_PER_RULE]:
+            out.append(Problem(name, links.lines[i], "source_id", df.at[i, "source_id"],
+                               f"the link repeats the main source of '{df.at[i, 'record_id']}'",
                                "remove the row: the record's own source_id is already its main source"))
     return out[:MAX_PER_RULE]
 
@@ -107,6 +108,19 @@ def _coverage(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return start.fillna(end), end
 
 
+def _groups_with_overlap(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Rows whose key group holds two overlapping spans: a vectorised first pass for 100,000 rows.
+
+    Sorted by start within a group, a row overlaps an earlier one when it starts on or before the
+    latest end so far; only those groups go through the exact pairwise check.
+    """
+    ordered = df.sort_values([*keys, "span_from"], kind="stable")
+    latest_end = ordered.groupby(keys, sort=False)["span_to"].cummax()
+    previous_end = latest_end.groupby([ordered[k] for k in keys], sort=False).shift()
+    clashing = ordered.loc[ordered["span_from"] <= previous_end, keys].drop_duplicates()
+    return pd.Series(pd.MultiIndex.from_frame(df[keys]).isin(pd.MultiIndex.from_frame(clashing)), index=df.index)
+
+
 def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
     """Two rows with the same country, kind (or category) and programme whose years overlap."""
     out: list[Problem] = []
@@ -119,6 +133,7 @@ def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
         first, last = _coverage(df)
         dated = df[first.notna()].assign(span_from=first, span_to=last)
         dated = dated[dated.duplicated(list(keys), keep=False)]  # only rows that share a key can clash
+        dated = dated[_groups_with_overlap(dated, list(keys))]
         for _, group in dated.groupby(list(keys), sort=False):
             rows = list(group.itertuples())
             for j, b in enumerate(rows):
