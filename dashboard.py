@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from ibcr_ui import components, link, shell, text, views
+import ibcr_data
+from ibcr_ui import components, link, records, shell, text, views
 from ibcr_ui.registry import page
 
 # Inputs
@@ -15,10 +16,12 @@ components.human_line(text.describe(ctx))
 views.headline_cards(ctx)
 st.markdown(text.md(text.summary_sentence(ctx)))
 
-st.subheader(ctx.t("overview.map_title"))
+components.section(ctx.t("overview.map_title"))
 views.world_map(ctx, mode="kind", key="overview_map", height=500)
+with st.expander(ctx.t("table.show_map")):
+    records.country_table(ctx, ibcr_data.engagements_per_country(ctx.ds, ctx.view))
 
-st.subheader(ctx.t("overview.milestones_title"))
+components.section(ctx.t("overview.milestones_title"))
 views.milestone_list(ctx, ctx.view.events[ctx.view.events["is_key_milestone"]], limit=6, columns=2)
 st.page_link(page("timeline").script, label=ctx.t("overview.all_milestones"),
              query_params=link.nav_params(ctx.state, "timeline"))

@@ -14,18 +14,37 @@ from ibcr_data import Problem
 from . import i18n
 from .context import Context
 from .text import md
+from .theme import IBCR_BLUE, MUTED
 
-CSS = """
+# Captions in Streamlit's default grey are 4.15:1 on white; MUTED (theme.py) is 5.8:1 (WCAG AA asks 4.5:1).
+CSS = f"""
 <style>
-  [data-testid="stMetricValue"] { font-size: 1.9rem; }
-  [data-testid="stCaptionContainer"] p { line-height: 1.35; }
-  .block-container { padding-top: 2.2rem; max-width: 1400px; }
+  [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
+  [data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
+  [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: {MUTED}; line-height: 1.35; }}
+  [data-testid="stCaptionContainer"] a {{ color: {IBCR_BLUE}; }}
+  [data-testid="stMain"] h2 {{ font-size: 1.45rem; padding-top: 1.2rem; }}
+  /* Touch targets of at least 24 px, apart (WCAG 2.2, 2.5.8): Plotly's mode bar, table toolbars. */
+  .modebar-btn {{ min-height: 26px !important; min-width: 26px !important; box-sizing: border-box; }}
+  [data-testid="stElementToolbar"] {{ gap: 6px; }}
+  [data-testid="stElementToolbar"] button {{ min-width: 28px; min-height: 28px; }}
+  [data-testid="stTabs"] [role="tabpanel"] {{ padding-top: 2rem; }}  /* a table's toolbar stays off the tabs */
+  :focus-visible {{ outline: 3px solid {IBCR_BLUE} !important; outline-offset: 2px; }}
+  .block-container {{ padding-top: 2.2rem; max-width: 1400px; }}
 </style>
 """
 
 
-def inject_css() -> None:
+def inject_css(lang: str) -> None:
     st.html(CSS)
+    # NOTE: Streamlit writes <html lang="en"> on every page (streamlit#15726); screen readers need
+    # the reader's language to pronounce French. The value is one of i18n.LANGUAGES, never data.
+    st.html(f"<script>document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True)
+
+
+def section(title: str) -> None:
+    """A section heading (h2, under the page's h1: headings never skip a level)."""
+    st.header(title, anchor=False)
 
 
 def problems_table(problems: list[Problem], lang: str) -> None:

@@ -23,10 +23,46 @@ def timeline_labels(ctx: Context) -> figures.TimelineLabels:
 
 
 def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
-    """The Gantt of engagements and milestones; every bar and diamond names its source on hover."""
+    """The Gantt of engagements and milestones, then the same records as a table for screen readers.
+
+    Every bar and diamond names its source on hover.
+    """
     fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
                                   text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
-    st.plotly_chart(fig, width="stretch", key=key, config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+    start, end = overall_span(rows) if not rows.empty else (None, None)
+    alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
+    st.plotly_chart(fig, width="stretch", key=key, alt=alt,
+                    config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+    with st.expander(ctx.t("table.show_timeline")):
+        st.dataframe(pd.DataFrame({
+            ctx.t("col.country"): rows[f"name_{ctx.lang}"],
+            ctx.t("col.programme"): rows[f"programme_name_{ctx.lang}"].fillna(""),
+            ctx.t("col.kind"): [ctx.label("kind", k) for k in rows["kind_code"]],
+            ctx.t("col.dates"): [text.dates_text(ctx, r) for _, r in rows.iterrows()],
+            ctx.t("col.status"): [text.status_text(ctx, r) for _, r in rows.iterrows()],
+            ctx.t("col.source"): [ctx.source_title(s) for s in rows["source_id"]],
+            ctx.t("col.confidence"): [ctx.label("confidence", c) for c in rows["confidence_code"]],
+        }), hide_index=True, width="stretch")
+
+
+def country_table(ctx: Context, per_country: pd.DataFrame) -> None:
+    """The countries of a map, as a table: what a screen reader or a keyboard gets of the map."""
+    table = per_country.assign(
+        country=per_country[f"name_{ctx.lang}"],
+        main_kind=per_country["main_kind_code"].map(lambda k: ctx.label("kind", k)),
+        status=per_country["status_code"].map(lambda s: ctx.label("status", s)),
+        region=per_country["ibcr_region_code"].map(ctx.region_name),
+        years=[i18n.year_span(ctx.lang, a, b) for a, b in zip(per_country["first_year"], per_country["last_year"])],
+        venue=per_country["is_venue_only"],
+    )[["country", "region", "engagement_count", "main_kind", "status", "years", "venue"]]
+    st.dataframe(table.sort_values("engagement_count", ascending=False), hide_index=True, width="stretch",
+                 column_config={
+                     "country": ctx.t("col.country"), "region": ctx.t("col.region"),
+                     "engagement_count": st.column_config.NumberColumn(ctx.t("col.engagements")),
+                     "main_kind": ctx.t("col.main_kind"), "status": ctx.t("col.status"),
+                     "years": ctx.t("col.years"),
+                     "venue": st.column_config.CheckboxColumn(ctx.t("col.venue_only")),
+                 })
 
 
 def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:

@@ -104,8 +104,8 @@ def setup(page_key: str) -> Context:
     lang = i18n.normalise_language(st.query_params.get("lang")) or default_lang
     t = partial(i18n.translate, lang)
     st.set_page_config(page_title=t(page(page_key).title_key) + " · " + t("app.short_name"), page_icon="🧒",
-                       layout="wide", initial_sidebar_state="expanded")
-    components.inject_css()
+                       layout="wide", initial_sidebar_state="auto")  # "auto": closed on a phone, open on a desktop
+    components.inject_css(lang)
     fingerprint = ibcr_data.fingerprint()
     loaded = data.load(fingerprint)
     if isinstance(loaded, ibcr_data.ValidationError):

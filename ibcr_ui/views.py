@@ -48,7 +48,9 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     if fig is None:
         st.info(ctx.t("map.empty"))
         return
-    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=key, width="stretch",
+    countries = sum(len(t.locations) for t in fig.data if t.type == "choropleth")
+    alt = ctx.tn("map.alt", countries, mode=ctx.t(f"map.mode.{mode}").lower())
+    event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key=key, width="stretch", alt=alt,
                             config=figures.map_config(ctx.lang, ctx.t("files.map_png")))
     points = event.selection.points if event and event.selection else []
     if points:

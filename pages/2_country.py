@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import i18n, records, shell, text, views
+from ibcr_ui import components, i18n, records, shell, text, views
 from ibcr_ui.text import md
 
 # Inputs
@@ -29,7 +29,7 @@ st.caption(" · ".join(filter(None, [ctx.region_name(region) if isinstance(regio
 if not profile.has_engagement:
     st.info(ctx.t("country.no_engagement", country=md(name)))
     if not profile.events.empty:
-        st.subheader(ctx.t("country.events"))
+        components.section(ctx.t("country.events"))
         views.milestone_list(ctx, profile.events)
     st.stop()
 
@@ -40,12 +40,12 @@ facts = {"kinds": "; ".join(ctx.label("kind", k) for k in dict.fromkeys(eng["kin
 st.markdown(ctx.tn("country.lead_venue", len(eng), **facts) if venue_only else ctx.tn("country.lead", len(eng), **facts))
 records.country_timeline(ctx, profile)
 
-st.subheader(ctx.t("country.what"))
+components.section(ctx.t("country.what"))
 records.engagement_cards(ctx, eng)
 
 cols = st.columns(2, gap="large")
 with cols[0]:
-    st.subheader(ctx.t("country.programmes"))
+    components.section(ctx.t("country.programmes"))
     if profile.programmes.empty:
         st.caption(ctx.t("country.no_programme"))
     for _, p in profile.programmes.iterrows():
@@ -53,18 +53,18 @@ with cols[0]:
                     f"{i18n.year_span(ctx.lang, p['start_year'], p['end_year'])} · "
                     f"{ctx.label('status', p['status_code'])}")
 with cols[1]:
-    st.subheader(ctx.t("country.partners_funders"))
+    components.section(ctx.t("country.partners_funders"))
     st.markdown(ctx.pair("col.partners", md(ctx.orgs("; ".join(profile.partners))) or ctx.t("value.none_recorded")))
     st.markdown(ctx.pair("col.funders", md(ctx.orgs("; ".join(profile.funders))) or ctx.t("value.none_recorded")))
 
 if not profile.metrics.empty:
-    st.subheader(ctx.t("country.figures"))
+    components.section(ctx.t("country.figures"))
     records.metrics_table(ctx, profile.metrics)
 if not profile.events.empty:
-    st.subheader(ctx.t("country.events"))
+    components.section(ctx.t("country.events"))
     views.milestone_list(ctx, profile.events)
 
-st.subheader(ctx.t("country.sources"))
+components.section(ctx.t("country.sources"))
 for _, s in profile.sources.iterrows():
     st.markdown("- " + text.source_link(ctx, s["source_id"]) + " — " + md(ctx.orgs(s["publisher"])))
 st.caption(ctx.t("country.confidence_legend"))

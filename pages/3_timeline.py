@@ -30,7 +30,7 @@ if undated:
     notes.append(ctx.tn("timeline.undated", undated))
 st.caption(" ".join(notes))
 
-st.subheader(ctx.t("timeline.milestones_title"))
+components.section(ctx.t("timeline.milestones_title"))
 st.pills(ctx.t("timeline.categories"), options=list(ctx.choices.categories), selection_mode="multi",
          format_func=lambda c: ctx.label("category", c), **shell.bound(ctx, "timeline_categories"))
 events = ctx.view.events

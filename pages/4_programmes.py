@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, figures, records, shell, text
+from ibcr_ui import components, figures, i18n, records, shell, text
 from ibcr_ui.text import md
 
 # Inputs
@@ -15,7 +15,7 @@ components.page_header(ctx, ctx.t("programmes.title"), text.describe(ctx))
 
 # Render: programme cards
 programmes = ctx.view.programmes.sort_values(["start_year", "programme_id"])
-st.subheader(ctx.tn("programmes.cards_title", len(programmes)))
+components.section(ctx.tn("programmes.cards_title", len(programmes)))
 if programmes.empty:
     st.info(ctx.t("summary.none"))
 for row_start in range(0, len(programmes), 3):
@@ -38,7 +38,7 @@ for row_start in range(0, len(programmes), 3):
             st.caption("  \n".join(lines))
 
 # Render: figures over time
-st.subheader(ctx.t("programmes.figures_title"))
+components.section(ctx.t("programmes.figures_title"))
 st.caption(ctx.t("programmes.figures_intro"))
 metrics = ctx.view.metrics
 codes = [c for c in ctx.choices.metrics if c in set(metrics["metric_code"])]
@@ -60,7 +60,10 @@ for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in se
                        f"{escape(r[f'note_{ctx.lang}'])}<br>{text.source_hover(ctx, r['source_id'], r['confidence_code'])}"
                        for _, r in series.iterrows()], index=series.index, dtype="str")
     if series["value"].notna().sum() >= 1:
-        st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, hover),
+        years = series["end_year"].dropna()
+        alt = ctx.tn("metrics.alt", len(series), metric=ctx.label("metric", code), scope=ctx.label("scope", scope),
+                     period=i18n.year_span(ctx.lang, years.min(), years.max()))
+        st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, hover), alt=alt,
                         width="stretch", key=f"metric_{code}_{scope}",
                         config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
     records.metrics_table(ctx, series)

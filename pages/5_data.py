@@ -23,9 +23,9 @@ for tab, (name, df) in zip(tabs, filtered.items()):
             st.dataframe(downloads.for_screen(ctx, name, df), hide_index=True, width="stretch", height=420,
                          column_config=downloads.column_config(ctx, name))
         with st.expander(ctx.t("data.dictionary", table=ctx.t(f"table.{name}"))):
-            st.dataframe(downloads.dictionary(ctx, name), hide_index=True, width="stretch")
+            st.table(downloads.dictionary(ctx, name), hide_index=True)  # a plain table: no toolbar to reach
 
-st.subheader(ctx.t("data.downloads"))
+components.section(ctx.t("data.downloads"))
 view_col, full_col = st.columns(2, gap="large")
 with view_col:
     st.markdown("**" + ctx.t("data.filtered_view") + "**")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import i18n, shell
+from ibcr_ui import components, i18n, shell
 from ibcr_ui.text import md
 
 # Inputs
@@ -17,12 +17,12 @@ usage = ibcr_data.source_usage(ctx.ds)
 st.title(ctx.t("sources.title"))
 st.markdown(ctx.tn("sources.intro", len(usage), updated=i18n.iso_date(ctx.lang, ctx.ds.last_updated)))
 
-st.subheader(ctx.t("sources.seeds_title"))
+components.section(ctx.t("sources.seeds_title"))
 for _, s in usage[usage["source_type_code"] == "seed"].iterrows():
     st.markdown(f"- **{md(s['title'])}** — `{str(s['file_name']).replace('`', '')}` · "
                 + ctx.tn("sources.supports", int(s["record_count"])))
 
-st.subheader(ctx.t("sources.all_title"))
+components.section(ctx.t("sources.all_title"))
 table = pd.DataFrame({
     ctx.t("col.source"): usage["title"],
     ctx.t("col.publisher"): usage["publisher"].map(ctx.orgs),
@@ -36,16 +36,16 @@ st.dataframe(table, hide_index=True, width="stretch", height=420,
              column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link")),
                             ctx.t("col.records"): st.column_config.NumberColumn(ctx.t("col.records"))})
 
-st.subheader(ctx.t("method.title"))
+components.section(ctx.t("method.title"))
 st.markdown(ctx.t("method.counting"))
 st.markdown(ctx.t("method.confidence"))
 st.markdown(ctx.t("method.as_of"))
 
-st.subheader(ctx.t("method.conflicts_title"))
+components.section(ctx.t("method.conflicts_title"))
 for topic, resolution in zip(ctx.ds.conflicts[f"topic_{ctx.lang}"], ctx.ds.conflicts[f"resolution_{ctx.lang}"]):
     st.markdown(f"- ⚠️ **{md(topic)}**  \n{md(resolution)}")
-st.subheader(ctx.t("method.gaps_title"))
+components.section(ctx.t("method.gaps_title"))
 st.markdown(ctx.t("method.gaps"))
-st.subheader(ctx.t("method.map_title"))
+components.section(ctx.t("method.map_title"))
 st.markdown(ctx.t("map.credit") + " " + ctx.t("map.disclaimer"))
 st.caption(ctx.t("method.reference_data"))

@@ -29,6 +29,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 2200}
+PHONE = {"width": 390, "height": 844}
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 HEALTH_TIMEOUT_S = 60
 APP_TIMEOUT_MS = 30_000
@@ -151,9 +152,10 @@ class Offline:
         if not is_loopback(ws.url):
             self.external.append(f"WEBSOCKET {ws.url}")
 
-    def new_page(self):
-        context = self.browser.new_context(viewport=VIEWPORT, accept_downloads=True, base_url=self.base_url,
-                                           locale="en-CA")
+    def new_page(self, viewport: dict[str, int] | None = None, locale: str = "en-CA", is_mobile: bool = False):
+        context = self.browser.new_context(viewport=viewport or VIEWPORT, accept_downloads=True,
+                                           base_url=self.base_url, locale=locale, is_mobile=is_mobile,
+                                           has_touch=is_mobile)
         context.set_default_timeout(20_000)
         context.route("**/*", self._route)
         page = context.new_page()
@@ -203,7 +205,7 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTL
     script state is "notRunning", the status widget is gone, the sidebar shows its page links,
     no element is stale, and the page's elements and text have not changed for `settle_s`.
     """
-    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=timeout_ms)
+    page.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=timeout_ms)
     idle_js = """() => {
         const app = document.querySelector('[data-testid="stApp"]');
         if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
