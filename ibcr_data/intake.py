@@ -230,11 +230,12 @@ def _read_workbook(name: str, data: bytes, tables: list[Resource], ds: Dataset):
         if m.name not in allowed:
             missing = [t for t in wanted if t not in found]
             close = difflib.get_close_matches(m.name.lower(), missing, n=1, cutoff=0.5)
-            rows = _sheet_rows(wb, m.name)
+            if not _sheet_rows(wb, m.name):
+                continue  # an empty extra sheet (Excel's "Sheet1") is ignored
             if close:
                 problems.append(Problem(m.name, None, None, m.name, "the sheet was renamed",
                                         f"rename the sheet '{m.name}' back to '{close[0]}'"))
-            elif any(any(v not in ("", None) for v in r) for r in rows):
+            else:
                 problems.append(Problem(m.name, None, None, m.name, "the sheet is not one of the tables",
                                         f"move its content to the table sheets ({', '.join(wanted)}) and delete "
                                         "this sheet"))
