@@ -20,6 +20,7 @@ class Lookups:
     programmes: dict[str, str]
     sources: dict[str, tuple[str, str | None]]
     codes: dict[str, dict[str, str]]  # "kind" -> code -> label, from the code tables
+    linked: dict[tuple[str, str], tuple[tuple[str, str], ...]]  # (table, id) -> further (source_id, confidence)
 
 
 LABELLED = ("kind", "status", "confidence", "scope", "category", "metric", "source_type", "qualifier", "precision")
@@ -36,7 +37,17 @@ def build_lookups(ds: Dataset, lang: str) -> Lookups:
         programmes=by(ds.programmes, "programme_id", f"name_{lang}"),
         sources=dict(zip(ds.sources["source_id"], zip(ds.sources["title"], urls))),
         codes={v: ds.code_labels(f"{v}_code", lang) for v in LABELLED},
+        linked=_linked_sources(ds),
     )
+
+
+def _linked_sources(ds: Dataset) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
+    """The further sources of each record (record_sources.csv), grouped once per data version."""
+    links = ds.record_sources
+    out: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for (table, record_id), g in links.groupby(["record_table", "record_id"], sort=False):
+        out[(table, record_id)] = tuple(zip(g["source_id"], g["confidence_code"]))
+    return out
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,10 @@ class Context:
 
     def programme_name(self, pid: str) -> str:
         return self.names.programmes.get(pid, pid)
+
+    def further_sources(self, table: str, record_id: str) -> tuple[tuple[str, str], ...]:
+        """The sources that speak of a record besides its main one, each with its confidence."""
+        return self.names.linked.get((table, record_id), ())
 
     def source_title(self, source_id: str) -> str:
         return self.names.sources.get(source_id, (source_id, None))[0]

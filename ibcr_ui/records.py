@@ -89,7 +89,7 @@ def engagement_cards(ctx: Context, eng: pd.DataFrame) -> None:
                 bits.append(ctx.pair("col.funders", md(ctx.orgs(r["funders"]))))
             if bits:
                 st.caption(" · ".join(bits))
-            line = text.source_line(ctx, r["source_id"], r["confidence_code"])
+            line = text.source_line(ctx, r["source_id"], r["confidence_code"], "engagements", r["engagement_id"])
             if isinstance(r["evidence"], str):
                 line += "  \n" + ctx.pair("col.evidence", md(r["evidence"]))
             if isinstance(r["conflict_id"], str):
@@ -107,8 +107,14 @@ def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
                              for s, t in zip(metrics["scope_code"], metrics["is_target"])],
         ctx.t("col.period"): metrics[f"period_label_{ctx.lang}"],
         ctx.t("col.confidence"): [ctx.label("confidence", c) for c in metrics["confidence_code"]],
-        ctx.t("col.source"): [src.at[s, "title"] if s in src.index else s for s in metrics["source_id"]],
+        ctx.t("col.source"): [_titles(ctx, s, ctx.further_sources("metrics", m))
+                              for s, m in zip(metrics["source_id"], metrics["metric_id"])],
         ctx.t("col.link"): [src.at[s, "url"] if s in src.index else None for s in metrics["source_id"]],
     })
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link"), display_text="↗")})
+
+
+def _titles(ctx: Context, main: str, further: tuple[tuple[str, str], ...]) -> str:
+    """The main source's title, then the others' (a figure the seeds and a report both give)."""
+    return "; ".join(ctx.source_title(s) for s in [main, *(s for s, _ in further)])

@@ -80,9 +80,11 @@ def headline_value_text(ctx: Context, fig: Figure) -> str:
     return ctx.t(f"qualifier_short.{fig.qualifier}", n=i18n.compact(ctx.lang, fig.value))
 
 
-def source_hover(ctx: Context, source_id: str, confidence: str) -> str:
-    """'Source: <title> · ● Exact', HTML-escaped for a hover."""
-    return escape(f"{ctx.t('card.source')} {short(ctx.source_title(source_id), 70)} · {confidence_mark(ctx, confidence)}")
+def source_hover(ctx: Context, source_id: str, confidence: str, further: int = 0) -> str:
+    """'Source: <title> · ● Exact (+1 more)', HTML-escaped for a hover."""
+    more = " " + ctx.tn("card.more_sources", further) if further else ""
+    return escape(f"{ctx.t('card.source')} {short(ctx.source_title(source_id), 70)} · "
+                  f"{confidence_mark(ctx, confidence)}{more}")
 
 
 def engagement_hover(ctx: Context, rows: pd.DataFrame) -> pd.Series:
@@ -95,18 +97,29 @@ def engagement_hover(ctx: Context, rows: pd.DataFrame) -> pd.Series:
             escape(dates_text(ctx, r)) + " · " + escape(status_text(ctx, r)),
             escape(str(prog)) if isinstance(prog, str) else "",
             escape(short(r[f"description_{ctx.lang}"])),
-            source_hover(ctx, r["source_id"], r["confidence_code"]),
+            source_hover(ctx, r["source_id"], r["confidence_code"],
+                         len(ctx.further_sources("engagements", r["engagement_id"]))),
         ])))
     return pd.Series(out, index=rows.index, dtype="str")
 
 
 def milestone_hover(ctx: Context, events: pd.DataFrame) -> pd.Series:
     return pd.Series([
-        f"<b>{escape(str(y))}</b> · {escape(str(title))}<br>{escape(short(desc))}<br>{source_hover(ctx, src, conf)}"
-        for y, title, desc, src, conf in zip(events["start_year"], events[f"title_{ctx.lang}"],
-                                             events[f"description_{ctx.lang}"], events["source_id"],
-                                             events["confidence_code"])
+        f"<b>{escape(str(y))}</b> · {escape(str(title))}<br>{escape(short(desc))}<br>"
+        f"{source_hover(ctx, src, conf, len(ctx.further_sources('events', eid)))}"
+        for y, title, desc, src, conf, eid in zip(events["start_year"], events[f"title_{ctx.lang}"],
+                                                  events[f"description_{ctx.lang}"], events["source_id"],
+                                                  events["confidence_code"], events["event_id"])
     ], index=events.index, dtype="str")
+
+
+def metric_hover(ctx: Context, series: pd.DataFrame) -> pd.Series:
+    """HTML-safe hover text for reported figures: the value as qualified, its period, what it counts, source."""
+    return pd.Series([
+        f"<b>{escape(metric_row_text(ctx, r))}</b> · {escape(r[f'period_label_{ctx.lang}'])}<br>"
+        f"{escape(r[f'note_{ctx.lang}'])}<br>"
+        + source_hover(ctx, r["source_id"], r["confidence_code"], len(ctx.further_sources("metrics", r["metric_id"])))
+        for _, r in series.iterrows()], index=series.index, dtype="str")
 
 
 def map_hover(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
@@ -119,7 +132,8 @@ def map_hover(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[s
                  for k, a, b, s, c in zip(g["kind_code"], g["start_year"], g["end_year"], g["status_code"],
                                           g["confidence_code"])]
         extra = len(lines) - limit
-        sources = list(dict.fromkeys(g["source_id"]))
+        sources = list(dict.fromkeys([*g["source_id"], *(s for e in g["engagement_id"]
+                                                          for s, _ in ctx.further_sources("engagements", e))]))
         titles = "; ".join(short(ctx.source_title(s), 50) for s in sources[:HOVER_SOURCES])
         more = len(sources) - HOVER_SOURCES
         source_line = ctx.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
@@ -189,9 +203,15 @@ def source_link(ctx: Context, source_id: str) -> str:
     return f"*{title}*"
 
 
-def source_line(ctx: Context, source_id: str, confidence: str) -> str:
-    """Markdown 'Source: <link> · ● Exact' for a record."""
-    return f"{ctx.t('card.source')} {source_link(ctx, source_id)} · {confidence_mark(ctx, confidence)}"
+def source_line(ctx: Context, source_id: str, confidence: str, table: str | None = None,
+                record_id: str | None = None) -> str:
+    """Markdown 'Source: <link> · ● Exact', then 'Also: <link> ◐ …' for the record's further sources."""
+    line = f"{ctx.t('card.source')} {source_link(ctx, source_id)} · {confidence_mark(ctx, confidence)}"
+    further = ctx.further_sources(table, record_id) if table and record_id else ()
+    if further:
+        line += "  \n" + ctx.pair("card.also", "; ".join(f"{source_link(ctx, s)} {CONFIDENCE_SYMBOL.get(c, '')}"
+                                                        for s, c in further))
+    return line
 
 
 def headline_caption(ctx: Context, fig: Figure) -> tuple[list[str], list[str]]:

@@ -124,5 +124,5 @@ def _milestone(ctx: Context, ev: pd.Series) -> None:
     title = ev[f"title_{ctx.lang}"]
     desc = ev[f"description_{ctx.lang}"]
     st.markdown(f"**{text.md(text.milestone_when(ctx, ev))}** — **{text.md(title)}**" + (f" · {place}" if place else ""))
-    st.caption(f"{text.md(desc)}  \n{text.source_line(ctx, ev['source_id'], ev['confidence_code'])}")
+    st.caption(f"{text.md(desc)}  \n{text.source_line(ctx, ev['source_id'], ev['confidence_code'], 'events', ev['event_id'])}")
 

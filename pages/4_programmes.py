@@ -1,8 +1,5 @@
 """Programmes and figures: each programme at a glance, and every reported figure over time."""
 
-from html import escape
-
-import pandas as pd
 import streamlit as st
 
 import ibcr_data
@@ -32,7 +29,7 @@ for row_start in range(0, len(programmes), 3):
             lines = [ctx.pair("col.countries", md(", ".join(countries)) or ctx.t("value.none_recorded")),
                      ctx.pair("col.funders", md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
                      ctx.pair("col.partners", md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
-                     text.source_line(ctx, p["source_id"], p["confidence_code"])]
+                     text.source_line(ctx, p["source_id"], p["confidence_code"], "programmes", p["programme_id"])]
             if isinstance(p["conflict_id"], str):
                 lines.append("⚠️ " + md(text.conflict_text(ctx, p["conflict_id"])))
             st.caption("  \n".join(lines))
@@ -56,9 +53,7 @@ labels = figures.MetricLabels(exact=ctx.t("metrics.exact"), estimate=ctx.t("metr
 for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in set(chosen["scope_code"])]:
     series = ibcr_data.metric_series(chosen, code, scope)
     st.markdown(f"**{ctx.label('metric', code)} — {ctx.label('scope', scope)}**")
-    hover = pd.Series([f"<b>{escape(text.metric_row_text(ctx, r))}</b> · {escape(r[f'period_label_{ctx.lang}'])}<br>"
-                       f"{escape(r[f'note_{ctx.lang}'])}<br>{text.source_hover(ctx, r['source_id'], r['confidence_code'])}"
-                       for _, r in series.iterrows()], index=series.index, dtype="str")
+    hover = text.metric_hover(ctx, series)
     if series["value"].notna().sum() >= 1:
         years = series["end_year"].dropna()
         alt = ctx.tn("metrics.alt", len(series), metric=ctx.label("metric", code), scope=ctx.label("scope", scope),

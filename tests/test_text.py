@@ -69,8 +69,10 @@ def test_map_hover_lists_the_sources_of_each_country(ds, en):
     hovers = text.map_hover(en, ds.engagements)
     assert set(hovers) == set(ds.engagements["country_iso3"])
     bfa = ds.engagements[ds.engagements["country_iso3"] == "BFA"].sort_values("start_year")
-    sources = list(dict.fromkeys(bfa["source_id"]))
-    assert len(sources) > text.HOVER_SOURCES
+    links = ds.record_sources[(ds.record_sources["record_table"] == "engagements")
+                              & ds.record_sources["record_id"].isin(bfa["engagement_id"])]
+    sources = list(dict.fromkeys([*bfa["source_id"], *links["source_id"]]))  # main sources, then further ones
+    assert len(sources) > text.HOVER_SOURCES and len(links)
     last = hovers["BFA"].split("<br>")[-1]
     assert last.startswith("<i>Sources: ") and last.endswith(f" (+{len(sources) - text.HOVER_SOURCES})</i>"), last
     titles = {escape(text.short(ds.sources.set_index("source_id").at[s, "title"], 50)) for s in sources}
@@ -128,3 +130,19 @@ def test_markdown_escaping_shows_record_text_literally():
     assert text.md("[click](javascript:alert(1)) <b>x</b>\nnext") == (
         r"\[click\]\(javascript\:alert\(1\)\) \<b\>x\</b\> next")
     assert text.md(None) == "" and text.md(float("nan")) == ""
+
+
+def test_a_record_names_every_source_that_speaks_of_it(ds, en, fr):
+    links = ds.record_sources[ds.record_sources["record_table"] == "engagements"]
+    record_id = links["record_id"].value_counts().index[0]  # the record with the most further sources
+    row = ds.engagements.set_index("engagement_id").loc[record_id]
+    further = links.loc[links["record_id"] == record_id, "source_id"].tolist()
+    line = text.source_line(en, row["source_id"], row["confidence_code"], "engagements", record_id)
+    assert line.startswith("Source: ") and "Also in: " in line
+    for source_id in [row["source_id"], *further]:
+        assert text.source_link(en, source_id) in line  # the main source and each further one, linked
+    assert "Aussi dans : " in text.source_line(fr, row["source_id"], row["confidence_code"], "engagements", record_id)
+    rows = ibcr_data.timeline_rows(ds, ibcr_data.apply_filters(ds, Filters()), "country")
+    hover = text.engagement_hover(en, rows[rows["engagement_id"] == record_id])
+    n = len(further)
+    assert f"(+{n} more source{'s' if n > 1 else ''})" in hover.iloc[0]
