@@ -34,6 +34,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted (password
 ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_ERRORS = re.compile(r"^#(N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
 WHOLE_FLOAT = re.compile(r"^\s*([+-]?\d+)\.0+\s*$")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element in a sheet's XML
 PASTE_VALUES = "copy the cells, then Paste Special → Values (paste values only, no formulas)"
 
 
@@ -392,6 +393,10 @@ def _formulas(name: str, data: bytes, sheets: list[str]) -> list[Problem]:
     """Every formula cell (openpyxl, which uses defusedxml when installed): values only are accepted."""
     import openpyxl
 
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:  # sizes checked already; most uploads have no formula at all
+        sheets_xml = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+        if not any(FORMULA_TAG.search(_read_member(zf, i)) for i in sheets_xml):
+            return []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
     except Exception as exc:  # noqa: BLE001
