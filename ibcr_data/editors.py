@@ -63,7 +63,7 @@ class Editors:
         self.path = Path(path) if path is not None else None
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
-        self._dummy = self.hasher.hash(secrets.token_urlsafe(16))  # for unknown names: the same work
+        self._dummy: str | None = None  # a hash checked for unknown names (the same work), made on first need
 
     @classmethod
     def open(cls, path: Path | None = None, **kwargs) -> Editors:
@@ -100,6 +100,7 @@ class Editors:
         """Check a password, with throttling; an unknown name costs the same and never says it is unknown."""
         now = self.clock()
         account = self._read()["accounts"].get(name)
+        self._dummy = self._dummy or self.hasher.hash(secrets.token_urlsafe(16))  # on any first attempt
         if account is None:
             with contextlib.suppress(VerificationError, InvalidHashError):
                 self.hasher.verify(self._dummy, password + "\0")
