@@ -26,6 +26,7 @@ DYNAMIC_PREFIXES = (
     "qualifier_long.", "qualifier_short.", "scope_card.", "precision_prefix.",
     "card.",  # views.py t(f"card.{key}") for the reported-figure cards
     "org.",  # i18n.org_name
+    "pack.",  # the PDF packs: ibcr_report (not extracted from the dashboard's code)
 )
 # Code labels (kind, status, …) are not in the catalogues: they come from the code tables in data/codes/.
 # Ids the extractor cannot see at their call site: calls inside an f-string (f"**{ctx.t('x')}**")
