@@ -13,6 +13,9 @@ from pydantic import BaseModel, ConfigDict
 
 DESCRIPTOR = "datapackage.yaml"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ten times faster
+# The languages a field is described in: `description` (English) and a `description_<lang>` extension
+# for each other one.
+DESCRIPTION_LANGUAGES = ("en", "fr", "es")
 FieldType = Literal["string", "integer", "number", "boolean", "date"]  # the types the loader checks
 
 
@@ -29,11 +32,12 @@ class Field:
     maximum: float | None = None
     description_fr: str = ""
     code_list: str | None = None  # the code table (vocabulary) its foreign key points at, e.g. "kind_code"
+    description_es: str = ""
 
     def description_in(self, lang: str) -> str:
-        """The description in `lang` ("en", "fr"); English when there is none in that language."""
-        if lang == "fr" and self.description_fr:
-            return self.description_fr
+        """The description in `lang` ("en", "fr", "es"); English when there is none in that language."""
+        if lang in DESCRIPTION_LANGUAGES and lang != "en":
+            return getattr(self, f"description_{lang}") or self.description
         return self.description
 
 
@@ -142,6 +146,7 @@ class _Field(_Strict):
     type: FieldType = "string"
     description: str
     description_fr: str  # extension: the French description
+    description_es: str = ""  # extension: the Spanish description (tests/test_data.py requires it)
     constraints: _Constraints = _Constraints()
 
 
@@ -253,8 +258,8 @@ def _field(f: _Field, code_list: str | None = None) -> Field:
     c = f.constraints
     return Field(
         name=f.name, type=f.type, description=f.description, description_fr=f.description_fr,
-        required=c.required, unique=c.unique, enum=tuple(c.enum) if c.enum is not None else None,
-        pattern=c.pattern, minimum=c.minimum, maximum=c.maximum, code_list=code_list,
+        description_es=f.description_es, required=c.required, unique=c.unique,
+        enum=tuple(c.enum) if c.enum is not None else None, pattern=c.pattern, minimum=c.minimum, maximum=c.maximum, code_list=code_list,
     )
 
 

@@ -1,6 +1,6 @@
 """Generate data/countries.csv and data/regions.csv from installed reference packages.
 
-Country names in English and French come from pycountry (ISO 3166-1 and its gettext
+Country names in English, French and Spanish come from pycountry (ISO 3166-1 and its gettext
 catalogues); UN M49 regions come from the countries-and-territories table shipped inside
 hdx-python-country (MIT). IBCR's own groupings are derived from the M49 sub-regions, with the
 few overrides IBCR uses (the Andes, the Middle East, Djibouti in the Horn).
@@ -20,30 +20,30 @@ from hdx.location import country as hdx_country
 DATA = Path(__file__).resolve().parent.parent / "data"
 HDX_CSV = Path(hdx_country.__file__).parent / "Countries & Territories Taxonomy MVP - C&T Taxonomy.csv"
 
-# (code, type, English, French, includes, order)
+# (code, type, English, French, Spanish, includes, order)
 REGIONS = [
-    ("west_africa", "ibcr", "West Africa", "Afrique de l'Ouest", "", 10),
-    ("central_africa", "ibcr", "Central Africa", "Afrique centrale", "", 11),
-    ("east_africa", "ibcr", "East Africa and the Horn", "Afrique de l'Est et Corne de l'Afrique", "", 12),
-    ("southern_africa", "ibcr", "Southern Africa", "Afrique australe", "", 13),
-    ("north_africa", "ibcr", "North Africa", "Afrique du Nord", "", 14),
-    ("middle_east", "ibcr", "Middle East", "Moyen-Orient", "", 15),
-    ("mena", "ibcr", "Middle East and North Africa", "Moyen-Orient et Afrique du Nord", "north_africa; middle_east", 16),
-    ("central_america", "ibcr", "Central America and Mexico", "Amérique centrale et Mexique", "", 20),
-    ("caribbean", "ibcr", "The Caribbean", "Caraïbes", "", 21),
-    ("andes", "ibcr", "The Andes", "Pays andins", "", 22),
-    ("south_america", "ibcr", "South America (outside the Andes)", "Amérique du Sud (hors pays andins)", "", 23),
-    ("north_america", "ibcr", "North America", "Amérique du Nord", "", 24),
-    ("europe", "ibcr", "Europe", "Europe", "", 30),
-    ("south_asia", "ibcr", "South and Central Asia", "Asie du Sud et centrale", "", 40),
-    ("southeast_asia", "ibcr", "Southeast Asia", "Asie du Sud-Est", "", 41),
-    ("east_asia", "ibcr", "East Asia", "Asie de l'Est", "", 42),
-    ("oceania", "ibcr", "Oceania", "Océanie", "", 50),
-    ("un_africa", "un", "Africa (UN)", "Afrique (ONU)", "", 60),
-    ("un_americas", "un", "Americas (UN)", "Amériques (ONU)", "", 61),
-    ("un_asia", "un", "Asia (UN)", "Asie (ONU)", "", 62),
-    ("un_europe", "un", "Europe (UN)", "Europe (ONU)", "", 63),
-    ("un_oceania", "un", "Oceania (UN)", "Océanie (ONU)", "", 64),
+    ("west_africa", "ibcr", "West Africa", "Afrique de l'Ouest", "África Occidental", "", 10),
+    ("central_africa", "ibcr", "Central Africa", "Afrique centrale", "África Central", "", 11),
+    ("east_africa", "ibcr", "East Africa and the Horn", "Afrique de l'Est et Corne de l'Afrique", "África Oriental y Cuerno de África", "", 12),
+    ("southern_africa", "ibcr", "Southern Africa", "Afrique australe", "África Austral", "", 13),
+    ("north_africa", "ibcr", "North Africa", "Afrique du Nord", "África del Norte", "", 14),
+    ("middle_east", "ibcr", "Middle East", "Moyen-Orient", "Oriente Medio", "", 15),
+    ("mena", "ibcr", "Middle East and North Africa", "Moyen-Orient et Afrique du Nord", "Oriente Medio y África del Norte", "north_africa; middle_east", 16),
+    ("central_america", "ibcr", "Central America and Mexico", "Amérique centrale et Mexique", "Centroamérica y México", "", 20),
+    ("caribbean", "ibcr", "The Caribbean", "Caraïbes", "El Caribe", "", 21),
+    ("andes", "ibcr", "The Andes", "Pays andins", "Países andinos", "", 22),
+    ("south_america", "ibcr", "South America (outside the Andes)", "Amérique du Sud (hors pays andins)", "América del Sur (fuera de los países andinos)", "", 23),
+    ("north_america", "ibcr", "North America", "Amérique du Nord", "América del Norte", "", 24),
+    ("europe", "ibcr", "Europe", "Europe", "Europa", "", 30),
+    ("south_asia", "ibcr", "South and Central Asia", "Asie du Sud et centrale", "Asia Meridional y Central", "", 40),
+    ("southeast_asia", "ibcr", "Southeast Asia", "Asie du Sud-Est", "Sudeste Asiático", "", 41),
+    ("east_asia", "ibcr", "East Asia", "Asie de l'Est", "Asia Oriental", "", 42),
+    ("oceania", "ibcr", "Oceania", "Océanie", "Oceanía", "", 50),
+    ("un_africa", "un", "Africa (UN)", "Afrique (ONU)", "África (ONU)", "", 60),
+    ("un_americas", "un", "Americas (UN)", "Amériques (ONU)", "Américas (ONU)", "", 61),
+    ("un_asia", "un", "Asia (UN)", "Asie (ONU)", "Asia (ONU)", "", 62),
+    ("un_europe", "un", "Europe (UN)", "Europe (ONU)", "Europa (ONU)", "", 63),
+    ("un_oceania", "un", "Oceania (UN)", "Océanie (ONU)", "Oceanía (ONU)", "", 64),
 ]
 
 UN_REGION = {"Africa": "un_africa", "Americas": "un_americas", "Asia": "un_asia",
@@ -82,6 +82,19 @@ DISPLAY_FR = {
     "REU": "La Réunion", "RUS": "Russie", "SLB": "Îles Salomon", "SYR": "Syrie",
     "TWN": "Taïwan", "TZA": "Tanzanie", "VEN": "Venezuela", "VIR": "Îles Vierges des États-Unis",
 }
+# Spanish: reading order as above, plus the few names pycountry's catalogue leaves in English or
+# misspells ("Algeria", "Tunez", "Costa de Marfíl", "Burquina Faso"), in the forms the RAE's
+# Diccionario panhispánico de dudas and the UN use.
+DISPLAY_ES = {
+    "ALA": "Islas Åland", "BES": "Bonaire, San Eustaquio y Saba", "BFA": "Burkina Faso", "BOL": "Bolivia",
+    "BRN": "Brunéi", "CIV": "Côte d'Ivoire", "COD": "República Democrática del Congo", "COM": "Comoras",
+    "DZA": "Argelia", "FLK": "Islas Malvinas (Falkland)", "FSM": "Micronesia", "IRN": "Irán",
+    "KOR": "Corea del Sur", "LAO": "Laos", "MDA": "Moldavia", "MMR": "Myanmar", "PCN": "Islas Pitcairn",
+    "PRK": "Corea del Norte", "PSE": "Palestina", "RUS": "Rusia", "SXM": "San Martín (parte neerlandesa)",
+    "MAF": "San Martín (parte francesa)", "SYR": "Siria", "TLS": "Timor-Leste", "TUN": "Túnez", "TWN": "Taiwán",
+    "TZA": "Tanzania", "VAT": "Santa Sede", "VEN": "Venezuela", "VGB": "Islas Vírgenes Británicas",
+    "VIR": "Islas Vírgenes de los Estados Unidos",
+}
 
 
 def ibcr_region(iso3: str, region: str, subregion: str, intermediate: str) -> str:
@@ -100,6 +113,7 @@ def ibcr_region(iso3: str, region: str, subregion: str, intermediate: str) -> st
 
 def main() -> None:
     fr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    es = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["es"])
     m49 = {}
     with HDX_CSV.open(encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
@@ -114,11 +128,13 @@ def main() -> None:
         inter = ref.get("Intermediate Region Name", "")
         name_en = DISPLAY_EN.get(c.alpha_3) or getattr(c, "common_name", None) or c.name
         name_fr = DISPLAY_FR.get(c.alpha_3) or fr.gettext(c.name)
+        name_es = DISPLAY_ES.get(c.alpha_3) or es.gettext(c.name)
         rows.append({
             "country_iso3": c.alpha_3,
             "country_iso2": c.alpha_2,
             "name_en": name_en,
             "name_fr": name_fr,
+            "name_es": name_es,
             "m49_code": int(c.numeric),
             "un_region_code": UN_REGION.get(region, ""),
             "un_subregion_name": inter or sub,
@@ -131,7 +147,7 @@ def main() -> None:
         w.writerows(rows)
     with (DATA / "regions.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["region_code", "region_type_code", "name_en", "name_fr", "includes", "sort_order"])
+        w.writerow(["region_code", "region_type_code", "name_en", "name_fr", "name_es", "includes", "sort_order"])
         w.writerows(REGIONS)
     print(f"countries.csv: {len(rows)} rows; regions.csv: {len(REGIONS)} rows")
 

@@ -27,6 +27,7 @@ SEED_COUNTRIES = {
         "campaign": {"CAN"},
     },
 }
+LANGS = ("en", "fr", "es")  # every field, code and reference name is given in each
 TRAINING_DONE_2016 = {"BDI", "CMR", "CIV", "NER", "SEN", "TUN", "YEM"}
 TRAINING_UNDERWAY_2016 = {"AFG", "BFA", "CRI", "TCD", "COD", "TGO"}
 
@@ -213,18 +214,21 @@ def test_code_labels_in_each_language_with_an_english_fallback(ds):
     assert ds.code_labels("status_code", "en")["ongoing"] == "Ongoing"
     assert ds.code_labels("status_code", "fr")["ongoing"] == "En cours"
     assert ds.code_labels("region_code", "fr")["west_africa"] == "Afrique de l'Ouest"
-    assert ds.code_labels("kind_code", "es") == ds.code_labels("kind_code", "en")  # no Spanish column yet
+    assert ds.code_labels("status_code", "es")["ongoing"] == "En curso"
+    assert ds.code_labels("region_code", "es")["west_africa"] == "África Occidental"
+    assert ds.code_labels("kind_code", "de") == ds.code_labels("kind_code", "en")  # no German column: English
     assert list(ds.code_labels("metric_code", "fr")) == list(ds.descriptor.vocabularies["metric_code"])
     for vocab in ds.descriptor.vocabularies:
-        for lang in ("en", "fr"):
+        for lang in LANGS:
             assert all(ds.code_labels(vocab, lang).values()), (vocab, lang)
 
 
-def test_every_field_is_described_in_english_and_french(ds):
+def test_every_field_is_described_in_each_language(ds):
     for res in ds.descriptor.resources:
         for f in (*res.fields, *res.derived):
             assert f.description_in("en") == f.description and f.description, (res.name, f.name)
             assert f.description_in("fr") == f.description_fr and f.description_fr, (res.name, f.name)
+            assert f.description_in("es") == f.description_es and f.description_es, (res.name, f.name)
     field = ds.descriptor.resource("engagements").field("status_as_of")
     assert field.description_in("de") == field.description
 
@@ -323,3 +327,42 @@ def test_no_likely_duplicate_remains_unmarked(ds):
     assert ibcr_data.validate(DATA)[0] == []
     marks = pd.read_csv(DATA / "distinct_records.csv")
     assert marks["reason"].str.len().gt(20).all()
+
+
+def test_every_field_is_described_in_every_language():
+    """English, French and Spanish descriptions on every field and derived column (the data dictionary shows them)."""
+    desc = yaml.safe_load((DATA / "datapackage.yaml").read_text(encoding="utf-8"))
+    missing = [f"{res['name']}:{f['name']}:{key}" for res in desc["resources"]
+               for f in res["schema"]["fields"] + res.get("derived", [])
+               for key in ("description", *(f"description_{lang}" for lang in LANGS[1:]))
+               if not str(f.get(key) or "").strip()]
+    assert not missing, missing
+
+
+def test_field_descriptions_read_in_each_language(ds):
+    field = next(f for f in ds.descriptor.resource("countries").fields if f.name == "name_es")
+    assert field.description_in("en") == "Name in Spanish"
+    assert field.description_in("fr") == "Nom en espagnol"
+    assert field.description_in("es") == "Nombre en español"
+    assert field.description_in("de") == "Name in Spanish"  # a language without descriptions: English
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_code_has_a_label_and_description_in_every_language(ds, lang):
+    for vocab in ds.descriptor.vocabularies:
+        table = ds.table(ds.descriptor.code_table(vocab).name)
+        stem = "name" if "name_en" in table.columns else "label"
+        for col in (f"{stem}_{lang}", *([f"description_{lang}"] if stem == "label" else [])):
+            assert col in table.columns, (vocab, col)
+            assert table[col].notna().all() and (table[col].str.strip() != "").all(), (vocab, col)
+
+
+def test_countries_and_regions_have_spanish_names(ds):
+    for table in (ds.countries, ds.regions):
+        assert table["name_es"].notna().all()
+    names = dict(zip(ds.countries["country_iso3"], ds.countries["name_es"]))
+    assert names["PER"] == "Perú" and names["TUN"] == "Túnez" and names["DZA"] == "Argelia"
+    assert names["COD"] == "República Democrática del Congo"  # reading order, not the catalogue's
+    assert not [n for n in names.values() if n.endswith(" de") or ", República" in n]
+    regions = dict(zip(ds.regions["region_code"], ds.regions["name_es"]))
+    assert regions["central_america"] == "Centroamérica y México"
