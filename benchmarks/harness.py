@@ -48,6 +48,8 @@ READY = {
     "programmes": "idle() && has('h1')",
     "data": "idle() && has('[data-testid=\"stDataFrame\"]')",
     "sources": "idle() && has('[data-testid=\"stDataFrame\"]')",
+    "changes": "idle() && has('h1')",
+    "editor": "idle() && has('h1')",
 }
 LINK_PARAMS = {"country": "?profile=BFA"}
 PAGES = {p.key: (p.url_path + LINK_PARAMS.get(p.key, ""), READY[p.key]) for p in REGISTRY}

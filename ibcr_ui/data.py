@@ -7,10 +7,13 @@ NOTE: cached objects are shared between sessions; treat them as read-only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import ibcr_data
-from ibcr_data import Choices, Dataset
+import ibcr_data.changes
+from ibcr_data import Choices, Dataset, versions
 
 from .context import Lookups, build_lookups
 
@@ -39,3 +42,33 @@ def choices(fingerprint: str) -> Choices:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def lookups(fingerprint: str, lang: str) -> Lookups:
     return build_lookups(dataset(fingerprint), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _store(root: str) -> versions.Store:
+    return versions.Store.open(Path(root))  # one instance per store: it caches the versions it loaded
+
+
+def store() -> versions.Store | None:
+    """The store of every version of the data, or None when the data have no history yet."""
+    root = versions.store_root()
+    if root is None or not (root / versions.LOG).is_file():
+        return None
+    return _store(str(root))
+
+
+def version_refs(s: versions.Store | None) -> dict[str, str]:
+    """What a link may name (an id, a number, a name, lower-cased) -> the version's id."""
+    refs: dict[str, str] = {}
+    for v in s.versions() if s else ():
+        refs[v.id] = refs[str(v.number)] = v.id
+        for name in v.names:
+            refs[name.lower()] = v.id
+    return refs
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def changes(root: str, old_id: str, new_id: str) -> ibcr_data.changes.Changes:
+    """What changed between two versions (versions never change, so this is cached for good)."""
+    s = _store(root)
+    return ibcr_data.changes.what_changed(s.load(old_id), s.load(new_id))

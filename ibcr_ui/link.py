@@ -28,6 +28,7 @@ class Options:
     categories: frozenset[str] = frozenset()
     metric: str | None = None  # None: the first kind of figure in view
     profile: str | None = None  # the country whose profile is shown
+    since: str | None = None  # "What changed": the version compared with the current one (None: the previous)
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,16 @@ class ViewState:
 
 # Link key of each page option, and the page it belongs to.
 OPTION_PAGES = {"mode": "map", "group": "timeline", "category": "timeline", "metric": "programmes",
-                "profile": "country"}
+                "profile": "country", "since": "changes"}
 KNOWN_KEYS = frozenset(LINK_KEYS) | frozenset(OPTION_PAGES) | {"lang"}
 
 
-def parse(params: Mapping[str, str | list[str]], ch: Choices, default_lang: str = i18n.DEFAULT_LANGUAGE
-          ) -> tuple[ViewState, list[Ignored]]:
-    """Read a link: keep what exists in the data, list what was ignored (unknown keys are left alone)."""
+def parse(params: Mapping[str, str | list[str]], ch: Choices, default_lang: str = i18n.DEFAULT_LANGUAGE,
+          versions: Mapping[str, str] | None = None) -> tuple[ViewState, list[Ignored]]:
+    """Read a link: keep what exists in the data, list what was ignored (unknown keys are left alone).
+
+    `versions` maps what a link may name (a version id, "3", or a version's name, lower-cased) to its id.
+    """
     filters, ignored = parse_query(params, ch)
 
     def one(key: str, allowed, transform=str) -> str | None:
@@ -79,11 +83,23 @@ def parse(params: Mapping[str, str | list[str]], ch: Choices, default_lang: str 
         categories=frozenset(categories),
         metric=one("metric", ch.metrics, str.lower),
         profile=one("profile", ch.countries, str.upper),
+        since=_version(params, versions or {}, ignored),
     )
     raw_lang = params.get("lang")
     raw_lang = raw_lang[-1] if isinstance(raw_lang, (list, tuple)) and raw_lang else raw_lang
     lang = i18n.normalise_language(raw_lang) or default_lang
     return ViewState(filters, options, lang), ignored
+
+
+def _version(params: Mapping[str, str | list[str]], versions: Mapping[str, str], ignored: list[Ignored]) -> str | None:
+    raw = params.get("since")
+    raw = raw[-1] if isinstance(raw, (list, tuple)) and raw else raw
+    if not raw:
+        return None
+    found = versions.get(str(raw).strip().lower())
+    if found is None:
+        ignored.append(Ignored("since", str(raw)[:40]))
+    return found
 
 
 def for_page(state: ViewState, page: str) -> ViewState:
@@ -113,6 +129,8 @@ def to_params(state: ViewState, page: str) -> dict[str, str]:
         params["metric"] = o.metric
     if page == "country" and o.profile:
         params["profile"] = o.profile
+    if page == "changes" and o.since:
+        params["since"] = o.since
     return params
 
 

@@ -13,6 +13,7 @@ class Page:
     key: str  # also the page's title message: "page.<key>"
     script: str  # path from the project folder, as st.page_link and AppTest take it
     url_path: str  # the address Streamlit serves it at
+    for_editors: bool = False  # listed only when editing is on (an editor account exists)
 
     @property
     def title_key(self) -> str:
@@ -27,6 +28,8 @@ PAGES: tuple[Page, ...] = (
     Page("programmes", "pages/4_programmes.py", "/programmes"),
     Page("data", "pages/5_data.py", "/data"),
     Page("sources", "pages/6_sources.py", "/sources"),
+    Page("changes", "pages/7_changes.py", "/changes"),
+    Page("editor", "pages/8_editor.py", "/editor", for_editors=True),
 )
 BY_KEY = {p.key: p for p in PAGES}
 

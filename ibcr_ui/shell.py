@@ -17,6 +17,7 @@ import streamlit as st
 
 import ibcr_data
 from ibcr_data import Choices
+from ibcr_data.editors import Editors
 
 from . import components, data, i18n, link
 from .context import Context
@@ -53,6 +54,7 @@ def bindings(ch: Choices) -> dict[str, tuple[Getter, Setter]]:
                                 lambda s, v: s.with_options(categories=frozenset(v or ()))),
         "metric_code": (lambda s: s.options.metric, lambda s, v: s.with_options(metric=v)),
         "country_pick": (lambda s: s.options.profile, lambda s, v: s.with_options(profile=v)),
+        "changes_since": (lambda s: s.options.since, lambda s, v: s.with_options(since=v)),
     }
 
 
@@ -112,7 +114,7 @@ def setup(page_key: str) -> Context:
         components.problems_table(loaded.problems, lang)
         st.stop()
     ch = data.choices(fingerprint)
-    state, ignored = link.parse(_params(), ch, default_lang)
+    state, ignored = link.parse(_params(), ch, default_lang, data.version_refs(data.store()))
     state = link.for_page(state, page_key)
     _show(state, ch, only_missing=(last == state))
     _write_link(state, page_key)
@@ -146,5 +148,8 @@ def _draw_sidebar(ctx: Context) -> None:
         st.button(ctx.t("filters.reset"), on_click=_reset, args=(ch, ctx.page), width="stretch")
         st.caption(ctx.t("shell.pages"))
         here = ctx.options.profile if ctx.page == "country" else None
+        editing_on = Editors.open().enabled()
         for p in PAGES:
+            if p.for_editors and not editing_on:
+                continue
             st.page_link(p.script, label=ctx.t(p.title_key), query_params=link.nav_params(ctx.state, p.key, here))

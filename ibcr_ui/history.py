@@ -1,0 +1,102 @@
+"""Versions of the data on a page: what changed for the board, a record-level comparison, the list of versions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ibcr_data.changes import Changes
+from ibcr_data.compare import Comparison
+from ibcr_data.versions import Version
+
+from . import i18n, text
+from .context import Context
+from .text import md
+
+HEADLINE_CARDS = ("countries_engaged", "programmes", "engagements", "years_active", "professionals_trained",
+                  "volunteers_deployed", "children_reached", "countries_reached")
+
+
+def version_label(ctx: Context, v: Version) -> str:
+    """'v3 · 2 December 2026 · ana · “Board meeting 2026-11”'."""
+    parts = [v.id, i18n.iso_date(ctx.lang, v.created[:10]), v.who]
+    parts += [f"“{n}”" for n in v.names]
+    return " · ".join(parts)
+
+
+def _engagement(ctx: Context, change, what: str) -> str:
+    place = ctx.country_name(change.country_iso3)
+    kind = ctx.label("kind", change.kind_code)
+    if change.added:
+        return ctx.t("changes.line_new", place=md(place), kind=md(kind), id=md(change.engagement_id))
+    old = ctx.label("status", change.old) if what == "status" else (change.old or "—")
+    new = ctx.label("status", change.new) if what == "status" else (change.new or "—")
+    return ctx.t("changes.line_moved", place=md(place), kind=md(kind), id=md(change.engagement_id),
+                 old=md(old), new=md(new))
+
+
+def changes_panel(ctx: Context, ch: Changes) -> None:
+    """For the board: countries, engagements started, ended and changed, headline figures, corrections."""
+    if ch.is_empty:
+        st.info(ctx.t("changes.nothing"))
+        return
+    names = [ctx.country_name(c) for c in ch.countries_engaged]
+    gone = [ctx.country_name(c) for c in ch.countries_no_longer]
+    st.markdown(ctx.pair("changes.countries_new", md(", ".join(names)) or ctx.t("value.none_recorded")))
+    if gone:
+        st.markdown(ctx.pair("changes.countries_gone", md(", ".join(gone))))
+    for key, items, what in (("changes.started", ch.started, "year"), ("changes.ended", ch.ended, "year"),
+                             ("changes.status", ch.status_changed, "status")):
+        if items:
+            st.markdown("**" + ctx.tn(key, len(items)) + "**  \n"
+                        + "  \n".join("- " + _engagement(ctx, c, what) for c in items))
+    if ch.headlines:
+        lines = []
+        for h in ch.headlines:
+            card = ctx.t(f"card.{h.key}") if h.key in HEADLINE_CARDS else h.key
+            old = text.headline_value_text(ctx, h.old_figure) if h.old_figure else ctx.number(h.old)
+            new = text.headline_value_text(ctx, h.new_figure) if h.new_figure else ctx.number(h.new)
+            sources = ", ".join(text.source_link(ctx, s) for s in h.new_source_ids) or ctx.t("card.from_records")
+            lines.append(ctx.t("changes.headline_line", card=md(card), old=md(old), new=md(new), sources=sources))
+        st.markdown("**" + ctx.tn("changes.headlines", len(lines)) + "**  \n" + "  \n".join("- " + x for x in lines))
+    if ch.corrected:
+        rows = pd.DataFrame([{ctx.t("col.table"): ctx.t(f"table.{c.table}") if c.table in TABLE_NAMES else c.table,
+                              ctx.t("col.record"): c.key,
+                              ctx.t("col.fields"): ", ".join(f.field for f in c.fields)} for c in ch.corrected])
+        st.markdown("**" + ctx.tn("changes.corrected", len(rows)) + "**")
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+TABLE_NAMES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts")
+
+
+def comparison_view(ctx: Context, comparison: Comparison) -> None:
+    """Record by record, per table: added, removed, changed (field, old value, new value), with counts."""
+    if comparison.is_empty:
+        st.info(ctx.t("changes.nothing"))
+        return
+    counts = pd.DataFrame([{ctx.t("col.table"): name, ctx.t("compare.added"): c["added"],
+                            ctx.t("compare.removed"): c["removed"], ctx.t("compare.changed"): c["changed"]}
+                           for name, c in comparison.counts.items() if any(c.values())])
+    st.dataframe(counts, hide_index=True, width="stretch")
+    for name, t in comparison.tables.items():
+        if t.is_empty:
+            continue
+        rows = [{ctx.t("compare.what"): ctx.t("compare.added"), ctx.t("col.record"): k, ctx.t("compare.field"): "",
+                 ctx.t("compare.old"): "", ctx.t("compare.new"): ""} for k in t.added]
+        rows += [{ctx.t("compare.what"): ctx.t("compare.removed"), ctx.t("col.record"): k, ctx.t("compare.field"): "",
+                  ctx.t("compare.old"): "", ctx.t("compare.new"): ""} for k in t.removed]
+        rows += [{ctx.t("compare.what"): ctx.t("compare.changed"), ctx.t("col.record"): r.key,
+                  ctx.t("compare.field"): f.field, ctx.t("compare.old"): f.old, ctx.t("compare.new"): f.new}
+                 for r in t.changed for f in r.fields]
+        with st.expander(ctx.tn("compare.table", len(t.added) + len(t.removed) + len(t.changed), table=name)):
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def versions_table(ctx: Context, versions: list[Version]) -> None:
+    st.dataframe(pd.DataFrame([{
+        ctx.t("versions.id"): v.id, ctx.t("versions.date"): v.created.replace("T", " ").rstrip("Z")[:16],
+        ctx.t("versions.who"): v.who, ctx.t("versions.kind"): ctx.t(f"versions.kind_{v.kind}"),
+        ctx.t("versions.changes"): f"+{v.totals['added']} −{v.totals['removed']} ~{v.totals['changed']}",
+        ctx.t("versions.note"): v.note, ctx.t("versions.names"): ", ".join(v.names),
+    } for v in versions]), hide_index=True, width="stretch")

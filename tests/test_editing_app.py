@@ -1,0 +1,103 @@
+"""The editing side in AppTest: off without an account, a sign-in that refuses and throttles, and no
+upload control for anyone not signed in; "What changed" reads the store and keeps its choice in the link."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from ibcr_data.editors import Editors
+from ibcr_data.versions import Store
+from ibcr_ui.registry import PAGES
+from tests.apptest import link, nav_links, run, texts
+from tests.conftest import read_rows, write_rows
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, data_copy):
+    root = tmp_path / "store"
+    root.mkdir()
+    monkeypatch.setenv("IBCR_DATA_DIR", str(root))
+    monkeypatch.delenv("IBCR_EDITORS_FILE", raising=False)
+    return Store.open(root, create=True, seed=data_copy)
+
+
+@pytest.fixture
+def editor(store):
+    Editors.open().add("ana", PASSWORD)
+    return "ana"
+
+
+def uploaders(at) -> int:
+    return len(at.get("file_uploader"))
+
+
+def sign_in(at, name: str, password: str):
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    next(b for b in at.button if b.label == "Sign in").click()
+    return at.run()
+
+
+def test_without_an_editor_account_editing_is_off_and_not_listed(store):
+    at = run("editor")
+    assert not at.exception
+    assert any("Editing is off" in i.value for i in at.info)
+    assert not at.text_input and uploaders(at) == 0
+    assert "Update the data" not in nav_links(at)
+
+
+def test_no_page_shows_an_upload_control_to_a_visitor(editor):
+    for p in PAGES:
+        at = run(p.key)
+        assert not at.exception, p.key
+        assert uploaders(at) == 0, f"{p.key} shows an upload control to a visitor"
+    assert "Update the data" in nav_links(run("overview"))
+
+
+def test_a_wrong_password_is_refused_then_slowed_and_the_right_one_signs_in(editor):
+    at = run("editor")
+    for _ in range(3):
+        at = sign_in(at, "ana", "not the password")
+        assert uploaders(at) == 0
+    assert any("Wait" in e.value and "second" in e.value for e in at.error), [e.value for e in at.error]
+    at = sign_in(at, "ana", PASSWORD)  # even the right password waits its turn
+    assert uploaders(at) == 0
+    time.sleep(1.2)  # the third failure asks for one second
+    at = sign_in(run("editor"), "ana", PASSWORD)
+    assert not at.exception
+    assert any("Signed in as ana" in c.value for c in at.caption)
+    assert uploaders(at) == 1
+
+
+def test_an_unknown_name_is_refused_like_a_wrong_password(editor):
+    at = sign_in(run("editor"), "nobody", PASSWORD)
+    assert [e.value for e in at.error] == ["Sign-in refused: check the name and the password."]
+    assert uploaders(at) == 0
+
+
+def test_what_changed_shows_an_accepted_edit_and_keeps_since_in_the_link(store, data_copy):
+    path = store.path("v1") / "engagements.csv"
+    edited = data_copy / "edited"
+    shutil.copytree(store.path("v1"), edited)
+    header, rows = read_rows(edited / "engagements.csv")
+    ghana = next(r for r in rows if r[header.index("country_iso3")] == "GHA")
+    added = dict(zip(header, ghana)) | {"engagement_id": "gha-second-research", "kind_code": "research",
+                                        "start_year": "2025", "end_year": "", "start_date": "", "end_date": ""}
+    write_rows(edited / "engagements.csv", header, [*rows, [added[h] for h in header]])
+    store.accept(edited, base="v1", who="ana", note="a second Ghana record")
+    assert path.exists()
+    at = run("changes")
+    assert not at.exception
+    shown = texts(at)
+    assert "1 engagement started" in shown and "Ghana · Applied research — new record" in shown
+    assert "Engagements: 107 → 108" in shown  # the headline card that moved, old → new
+    assert link(at)["lang"] == "en"
+    at = run("changes", since="v1")
+    assert link(at).get("since") == "v1" and not at.info
+    at = run("changes", since="v9")
+    assert any("since=v9" in i.value for i in at.info)  # an unknown version is named in the notice
