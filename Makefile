@@ -57,7 +57,7 @@ data: $(VENV)/.dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
 
-MESSAGE_LANGS := en fr
+MESSAGE_LANGS := en fr es
 
 ## Extract the message ids the code uses and update the catalogues (README "Translations").
 messages: $(VENV)/.dev

@@ -17,16 +17,20 @@ from functools import cache
 from io import BytesIO
 from pathlib import Path
 
-from babel.dates import format_date
+from babel import Locale
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "es")
 DEFAULT_LANGUAGE = "en"
 LOCALES = Path(__file__).resolve().parent / "locales"
 DOMAIN = "messages"
-BABEL_LOCALE = {"en": "en_CA", "fr": "fr_CA"}
+BABEL_LOCALE = {"en": "en_CA", "fr": "fr_CA", "es": "es"}
+# CLDR's minimumGroupingDigits, which Babel does not apply: Spanish groups thousands only from
+# five digits on ("1234,5" but "12.345"), as the RAE and ASALE recommend.
+MIN_GROUPING = {"es": 2}
 STRICT_ENV = "IBCR_STRICT_I18N"  # "1": a message missing in English too raises KeyError (tests set it)
 
 
@@ -120,17 +124,21 @@ def translate(lang: str, key: str, **values) -> str:
 def translate_plural(lang: str, key: str, count: int, **values) -> str:
     """The form of message `key` that suits `count`; {n} is `count` written for `lang` unless given.
 
-    NOTE: gettext plural rules take whole numbers; a fractional count is truncated (1.5 -> 1),
-    which suits French ("1,5 million") and English.
+    NOTE: gettext plural rules take whole numbers only; a fractional count (1.5) takes the form
+    CLDR gives it in the language: singular in French ("1,5 million"), plural in Spanish
+    ("1,5 millones") and English.
     """
     values.setdefault("n", number(lang, count))
     found = _find(lang, key)
     if found is None:
         return key
     code, entry = found
-    if isinstance(entry, tuple):
-        return _fill(_load(code).gnu.ngettext(key, key, int(count)), values)
-    return _fill(entry, values)
+    if not isinstance(entry, tuple):
+        return _fill(entry, values)
+    if count != int(count):
+        one = Locale.parse(BABEL_LOCALE.get(code, code)).plural_form(count) == "one"
+        return _fill(entry[0] if one else entry[-1], values)
+    return _fill(_load(code).gnu.ngettext(key, key, int(count)), values)
 
 
 def org_name(lang: str, name: str) -> str:
@@ -141,16 +149,17 @@ def org_name(lang: str, name: str) -> str:
 def number(lang: str, value: float | int | None, digits: int = 0) -> str:
     if value is None or value != value:
         return "—"
-    fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    grouped = abs(value) >= 10 ** (2 + MIN_GROUPING.get(lang, 1))
+    fmt = ("#,##0" if grouped else "0") + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=fmt, locale=BABEL_LOCALE[lang])
 
 
 def compact(lang: str, value: float) -> str:
-    """Large figures in words ("4 million" / "4 millions"), smaller ones in full."""
+    """Large figures in words ("4 million" / "4 millions" / "4 millones"), smaller ones in full."""
     if value >= 1_000_000:
-        millions = value / 1_000_000
+        millions = round(value / 1_000_000, 1)
         digits = 0 if millions == int(millions) else 1
-        return translate_plural(lang, "number.millions", int(millions), n=number(lang, millions, digits))
+        return translate_plural(lang, "number.millions", millions, n=number(lang, millions, digits))
     return number(lang, value)
 
 
@@ -163,7 +172,8 @@ def iso_date(lang: str, value: str | None) -> str:
         if len(parts) == 3:
             return format_date(date(*map(int, parts)), format="long", locale=BABEL_LOCALE[lang])
         if len(parts) == 2:
-            return format_date(date(int(parts[0]), int(parts[1]), 1), format="MMMM y", locale=BABEL_LOCALE[lang])
+            # The language's own month-and-year pattern: "November 2015", "noviembre de 2015".
+            return format_skeleton("yMMMM", date(int(parts[0]), int(parts[1]), 1), locale=BABEL_LOCALE[lang])
     except ValueError:
         return str(value)
     return parts[0]

@@ -1,5 +1,5 @@
-"""English and French: the catalogues agree, plurals read right, every id the code uses exists,
-formatting follows the language, no English is left on a French page."""
+"""English, French and Spanish: the catalogues agree, plurals read right, every id the code uses exists,
+formatting follows the language, no English is left on a French or Spanish page."""
 
 from __future__ import annotations
 
@@ -74,19 +74,25 @@ def extracted_ids() -> dict[str, str]:
     return found
 
 
-def test_catalogues_have_the_same_ids_plurals_and_placeholders():
-    en, fr = entries("en"), entries("fr")
-    assert set(en) == set(fr), {"missing in fr": sorted(set(en) - set(fr)), "missing in en": sorted(set(fr) - set(en))}
-    assert {m.id[0] for m in po("fr") if m.id and m.pluralizable} == plural_ids()
+TRANSLATIONS = tuple(lang for lang in i18n.LANGUAGES if lang != "en")
+
+
+@pytest.mark.parametrize("lang", TRANSLATIONS)
+def test_catalogues_have_the_same_ids_plurals_and_placeholders(lang):
+    en, other = entries("en"), entries(lang)
+    assert set(en) == set(other), {f"missing in {lang}": sorted(set(en) - set(other)),
+                                   "missing in en": sorted(set(other) - set(en))}
+    assert {m.id[0] for m in po(lang) if m.id and m.pluralizable} == plural_ids()
     for key in en:
-        assert all(s.strip() for s in en[key] + fr[key]), f"empty translation: {key}"
-        names = {frozenset(PLACEHOLDER.findall(s)) for s in en[key] + fr[key]}
+        assert all(s.strip() for s in en[key] + other[key]), f"empty translation: {key}"
+        names = {frozenset(PLACEHOLDER.findall(s)) for s in en[key] + other[key]}
         assert len(names) == 1, (key, names)
 
 
 def test_plural_rules_are_those_of_each_language():
     assert po("en").plural_forms == "nplurals=2; plural=(n != 1);"
     assert po("fr").plural_forms == "nplurals=2; plural=(n > 1);"  # 0 and 1 are singular in French
+    assert po("es").plural_forms == "nplurals=2; plural=(n != 1);"  # only 1 is singular in Spanish
 
 
 def _flagged(path) -> set[str]:
@@ -100,7 +106,7 @@ def test_the_template_and_french_show_the_english_text_to_translators():
     with (i18n.LOCALES / "messages.pot").open("rb") as fh:
         template = read_po(fh)
     with_placeholders = {k for k, forms in en.items() if PLACEHOLDER.search("".join(forms))}
-    for cat, path in ((template, i18n.LOCALES / "messages.pot"), (po("fr"), i18n.po_path("fr"))):
+    for cat, path in ((template, i18n.LOCALES / "messages.pot"), *((po(lang), i18n.po_path(lang)) for lang in TRANSLATIONS)):
         ids = {(m.id[0] if m.pluralizable else m.id): m for m in cat if m.id}
         assert set(ids) == set(en)
         for key, m in ids.items():
@@ -130,11 +136,11 @@ def test_every_catalogue_id_is_used():
 
 
 def test_every_plural_message_reads_right_for_0_1_and_2():
-    en, fr = entries("en"), entries("fr")
+    en = entries("en")
     assert len(plural_ids()) >= 19
     for key in plural_ids():
         values = {name: f"<{name}>" for s in en[key] for name in PLACEHOLDER.findall(s) if name != "n"}
-        for lang, cat, singular in (("en", en, {1}), ("fr", fr, {0, 1})):
+        for lang, cat, singular in (("en", en, {1}), ("fr", entries("fr"), {0, 1}), ("es", entries("es"), {1})):
             for count in (0, 1, 2):
                 form = cat[key][0 if count in singular else 1]
                 expected = form.format(**{"n": str(count), **values})
@@ -148,6 +154,9 @@ def test_every_plural_message_reads_right_for_0_1_and_2():
     ("fr", 0, "0 intervention enregistrée : training. Années : 2015."),
     ("fr", 1, "1 intervention enregistrée : training. Années : 2015."),
     ("fr", 2, "2 interventions enregistrées : training. Années : 2015."),
+    ("es", 0, "0 intervenciones registradas: training. Años: 2015."),
+    ("es", 1, "1 intervención registrada: training. Años: 2015."),
+    ("es", 2, "2 intervenciones registradas: training. Años: 2015."),
 ])
 def test_country_lead_reads_right(lang, count, text):
     assert i18n.translate_plural(lang, "country.lead", count, kinds="training", span="2015") == text
@@ -169,6 +178,12 @@ def test_plural_messages_read_right_in_words():
     assert tp("en", "notice.more", 2, n="two") == " And two more."  # an explicit n wins over the count
     assert i18n.translate("fr", "sources.supports", n=3) == "appuie 3 fiches"  # translate() gives the plural form
     assert i18n.compact("fr", 1_500_000) == "1,5 million"
+    assert [tp("es", "summary.engagements_n", n) for n in (0, 1, 2)] == ["0 intervenciones", "1 intervención", "2 intervenciones"]
+    assert tp("es", "sources.supports", 1) == "respalda 1 registro"
+    assert tp("es", "problems.intro", 1).startswith("Se encontró 1 problema en los archivos de datos.")
+    assert tp("es", "summary.engagements_n", 1200) == "1200 intervenciones"  # Spanish groups from five digits
+    assert i18n.compact("es", 1_000_000) == "1 millón"
+    assert i18n.compact("es", 1_500_000) == "1,5 millones"  # a fraction of a million is plural in Spanish
 
 
 def test_missing_messages_fall_back_to_english_then_to_the_key(monkeypatch):
@@ -202,11 +217,21 @@ def test_number_and_date_formatting_follow_the_language():
     assert i18n.iso_date("fr", "2015-11") == "novembre 2015"
     assert i18n.compact("fr", 4_000_000) == "4 millions"
     assert i18n.compact("en", 2_900_000) == "2.9 million"
+    assert i18n.number("es", 1234.5, 1) == "1234,5"
+    assert i18n.number("es", 12_345) == "12.345"
+    assert i18n.iso_date("es", "1994-09-07") == "7 de septiembre de 1994"
+    assert i18n.iso_date("es", "2015-11") == "noviembre de 2015"
+    assert i18n.iso_date("es", "1994") == "1994"
+    assert i18n.compact("es", 4_000_000) == "4 millones"
+    assert i18n.year_span("es", None, 2016) == "a más tardar en 2016"
+    assert i18n.year_span("es", 2015, 2020) == "2015–2020"
 
 
 def test_language_codes_are_normalised():
     assert i18n.normalise_language("fr-CA") == "fr"
     assert i18n.normalise_language("FR_ca") == "fr"
+    assert i18n.normalise_language("es-CR") == "es"
+    assert i18n.normalise_language("es_419") == "es"
     assert i18n.normalise_language("de-DE") is None
     assert i18n.normalise_language(None) is None
 
@@ -224,14 +249,14 @@ def _rendered_text(at) -> str:
     return _plain(" \n ".join(parts))
 
 
-def _english_fragments() -> set[str]:
-    en, fr = entries("en"), entries("fr")
+def _english_fragments(lang: str = "fr") -> set[str]:
+    en, other = entries("en"), entries(lang)
     frags = set()
     for key, forms in en.items():
         if key.startswith(("files.", "language.", "field.")):
             continue
-        for text, french in zip(forms, fr[key]):
-            if text == french:
+        for text, translated in zip(forms, other[key]):
+            if text == translated:
                 continue
             for piece in PLACEHOLDER.split(text)[::2]:
                 piece = re.sub(r"[*_`\\]", "", piece).strip(" .,:;·—()")
@@ -240,20 +265,33 @@ def _english_fragments() -> set[str]:
     return frags
 
 
+SIDEBAR = {"fr": {"Années", "Région", "Type d'intervention", "Statut", "Programme"},
+           "es": {"Años", "Región", "Tipo de intervención", "Estado", "Programa"}}
+
+
 @pytest.mark.parametrize("page", [p.key for p in PAGES])
 def test_every_page_renders_in_french_without_english_ui_text(page):
-    params = {"lang": "fr"} | ({"country": "BFA"} if page == "country" else {})
+    _renders_without_english(page, "fr")
+
+
+@pytest.mark.parametrize("page", [p.key for p in PAGES])
+def test_every_page_renders_in_spanish_without_english_ui_text(page):
+    _renders_without_english(page, "es")
+
+
+def _renders_without_english(page: str, lang: str) -> None:
+    params = {"lang": lang} | ({"country": "BFA"} if page == "country" else {})
     at = run(page, **params)
     assert not at.exception, at.exception
     sidebar = {w.label for w in at.sidebar.multiselect} | {w.label for w in at.sidebar.slider}
-    assert {"Années", "Région", "Type d'intervention", "Statut", "Programme"} <= sidebar
+    assert SIDEBAR[lang] <= sidebar
     # Source titles are document names, kept in the language the document was published in.
     text = re.sub(r"\[[^\]]*\]\([^)]*\)", " ", _rendered_text(at))
     text = re.sub(r"(?<!\*)\*(?!\*)[^*]+\*(?!\*)", " ", text)
     text = re.sub(r'"[^"]*"', " ", text)  # quotations of a source stay in the source's words
     text = re.sub(r"[*_`\\]", "", text)
-    left = sorted(f for f in _english_fragments() if f in text)
-    assert not left, f"English UI text on the French {page} page: {left[:8]}"
+    left = sorted(f for f in _english_fragments(lang) if f in text)
+    assert not left, f"English UI text on the {lang} {page} page: {left[:8]}"
 
 
 def test_french_shows_french_data(ds):
@@ -261,6 +299,13 @@ def test_french_shows_french_data(ds):
     assert at.title[0].value == "République démocratique du Congo"
     overview = run("overview", lang="fr")
     assert "Pays d'intervention" in {m.label for m in overview.metric}
+
+
+def test_spanish_shows_spanish_data(ds):
+    at = run("country", lang="es", country="COD")
+    assert at.title[0].value == "República Democrática del Congo"
+    overview = run("overview", lang="es")
+    assert "Países de intervención" in {m.label for m in overview.metric}
 
 
 def test_year_spans_accept_missing_values_of_every_kind():
