@@ -4,8 +4,8 @@ The reference tables (countries, regions, sources, conflicts, geometry) are copi
 engagements, programmes, events and reported figures are generated over every country in
 countries.csv and 60 years (1966-2025, ends up to 2035). Only the copy of datapackage.yaml is
 changed: its year bounds are widened to 1966 so the older generated years validate. Every
-generated row validates: codes come from the code tables (codes/*.csv), foreign keys resolve, both
-descriptions are filled and no end comes before its start.
+generated row validates: codes come from the code tables (codes/*.csv), foreign keys resolve, every
+text is filled in English, French and Spanish, and no end comes before its start.
 
     python benchmarks/generate.py /tmp/ibcr-1000x            # then IBCR_DATA_DIR=/tmp/ibcr-1000x
 """
@@ -88,7 +88,7 @@ class _Maker:
                 self.vocab[key] = [row[key] for row in _rows(data / res["path"])]
         countries = _rows(data / "countries.csv")
         self.iso3 = [c["country_iso3"] for c in countries]
-        self.names = {c["country_iso3"]: (c["name_en"], c["name_fr"]) for c in countries}
+        self.names = {c["country_iso3"]: (c["name_en"], c["name_fr"], c["name_es"]) for c in countries}
         self.sources = [s["source_id"] for s in _rows(data / "sources.csv")]
         self.unit_of = {r["metric_code"]: r["unit_code"] for r in _rows(data / "codes" / "metric.csv")}
         self.conflicts = [c["conflict_id"] for c in _rows(data / "conflicts.csv")]
@@ -146,13 +146,15 @@ def programmes(m: _Maker, n: int) -> list[dict[str, str]]:
         kind = m.pick("kind_code")
         rows.append({
             "programme_id": f"gen-p{i:05d}", "name_en": f"Generated programme {i}",
-            "name_fr": f"Programme généré {i}", "acronym": m.maybe(0.33, f"GP{i}"), "kind_code": kind,
+            "name_fr": f"Programme généré {i}", "name_es": f"Programa generado {i}",
+            "acronym": m.maybe(0.33, f"GP{i}"), "kind_code": kind,
             "funders": m.several(m.funders, 0.7), "partners": m.several(m.partners, 0.8),
             "start_year": start, "start_date": start_date, "end_year": end, "end_date": end_date,
             "planned_end_year": m.maybe(0.3, min(int(start) + m.rnd.randint(2, 8), LAST_YEAR)),
             "date_precision_code": "month" if start_date else "year", "status_code": status, "status_as_of": as_of,
             "description_en": f"Generated programme {i} ({kind}) for the scale benchmark.",
             "description_fr": f"Programme {i} généré ({kind}) pour le banc d'essai de charge.",
+            "description_es": f"Programa {i} generado ({kind}) para la prueba de carga.",
             "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
             "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
         })
@@ -166,7 +168,7 @@ def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, s
         start, start_date, end, end_date = m.span(0.8, 0.6)
         status, as_of = m.status(start, end)
         kind = m.pick("kind_code")
-        name_en, name_fr = m.names[iso3]
+        name_en, name_fr, name_es = m.names[iso3]
         rows.append({
             "engagement_id": f"gen-e{i:06d}", "country_iso3": iso3, "subdivision_code": "",
             "place_name": m.maybe(0.2, f"Place {m.rnd.randint(1, 500)}"), "kind_code": kind,
@@ -177,6 +179,7 @@ def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, s
             "partners": m.several(m.partners, 0.47), "funders": m.several(m.funders, 0.5),
             "description_en": f"Generated engagement {i}: {kind} in {name_en}.",
             "description_fr": f"Engagement {i} généré : {kind} en {name_fr}.",
+            "description_es": f"Intervención {i} generada: {kind} en {name_es}.",
             "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
             "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.05, m.rnd.choice(m.conflicts)),
         })
@@ -194,8 +197,10 @@ def events(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
             "event_id": f"gen-ev{i:06d}", "start_year": start, "start_date": start_date, "end_year": end,
             "date_precision_code": "month" if start_date else ("range" if end else "year"),
             "title_en": f"Generated milestone {i}", "title_fr": f"Jalon généré {i}",
+            "title_es": f"Hito generado {i}",
             "description_en": f"Generated milestone {i} ({category}) for the scale benchmark.",
             "description_fr": f"Jalon {i} généré ({category}) pour le banc d'essai de charge.",
+            "description_es": f"Hito {i} generado ({category}) para la prueba de carga.",
             "category_code": category, "is_key_milestone": "true" if m.rnd.random() < 0.3 else "false",
             "country_iso3": country, "place_name": m.maybe(0.3, f"Place {i % 500}"),
             "programme_id": programme, "source_id": m.rnd.choice(m.sources),
@@ -219,10 +224,12 @@ def metrics(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]
             "qualifier_code": qualifier, "scope_code": m.pick("scope_code"),
             "is_target": "true" if m.rnd.random() < 0.1 else "false",
             "period_label_en": f"{start}-{end}" if start else f"as of {end}",
-            "period_label_fr": f"{start}-{end}" if start else f"en {end}", "start_year": start, "end_year": str(end),
+            "period_label_fr": f"{start}-{end}" if start else f"en {end}",
+            "period_label_es": f"{start}-{end}" if start else f"en {end}", "start_year": start, "end_year": str(end),
             "programme_id": m.maybe(0.46, m.rnd.choice(programme_ids)),
             "country_iso3": m.maybe(0.31, m.rnd.choice(m.iso3)),
             "note_en": f"Generated figure {i} ({code}).", "note_fr": f"Chiffre {i} généré ({code}).",
+            "note_es": f"Cifra {i} generada ({code}).",
             "source_id": m.rnd.choice(m.sources), "evidence": "Generated row (benchmarks/generate.py).",
             "confidence_code": m.pick("confidence_code"), "conflict_id": m.maybe(0.02, m.rnd.choice(m.conflicts)),
         })
