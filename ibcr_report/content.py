@@ -1,0 +1,453 @@
+"""The words, tables and charts of one pack, as plain data for the Typst template (no Streamlit).
+
+Everything is worded with the dashboard's own catalogues and formatters (ibcr_ui.i18n, .text),
+so a pack says what the dashboard says. Charts are returned as Plotly figures with their alt
+text; render.py draws them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+import ibcr_data
+from ibcr_data import Changes, Dataset, Figure
+from ibcr_ui import figures, i18n, link, text
+from ibcr_ui.context import Context, build_lookups
+from ibcr_ui.theme import IBCR_BLUE
+
+from .scope import Scope
+
+FONT = "Source Sans 3"
+CHART_WIDTH = 900  # CSS pixels; the template scales every chart to the text width
+REPORTED = ("professionals_trained", "volunteers_deployed", "children_reached", "countries_reached")
+NNBSP = "\u202f"
+
+
+@dataclass
+class Chart:
+    name: str
+    fig: go.Figure
+    alt: str
+    height: int
+    width: int = CHART_WIDTH
+
+
+@dataclass
+class Content:
+    doc: dict
+    charts: list[Chart] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """The data a pack was made from: a store version (id, date, names) or a plain folder."""
+
+    label: str  # "v3" or "" for a plain folder
+    created: str = ""  # ISO date
+    names: tuple[str, ...] = ()
+
+
+def french(s: str) -> str:
+    """French typography: a narrow no-break space before : ; ! ? (and none doubled)."""
+    for mark in (":", ";", "!", "?"):
+        s = s.replace(f" {mark}", f"{NNBSP}{mark}").replace(f"\u00a0{mark}", f"{NNBSP}{mark}")
+    return s.replace("https" + NNBSP + ":", "https:").replace("http" + NNBSP + ":", "http:")
+
+
+def _typeset(value, lang: str):
+    if lang != "fr":
+        return value
+    if isinstance(value, str):
+        return french(value)
+    if isinstance(value, list):
+        return [_typeset(v, lang) for v in value]
+    if isinstance(value, dict):
+        return {k: (v if k in ("url", "svg") else _typeset(v, lang)) for k, v in value.items()}
+    return value
+
+
+def context(ds: Dataset, scope: Scope, lang: str) -> Context:
+    """A dashboard Context for the pack's records, as views.map_figure builds one without Streamlit."""
+    state = link.ViewState(scope.view.filters, link.Options(), lang)
+    return Context(ds, ibcr_data.choices(ds), state, scope.view, (), "pack", "", build_lookups(ds, lang))
+
+
+def _s(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def title(ctx: Context, scope: Scope) -> str:
+    if scope.kind == "organisation":
+        return ctx.t("pack.title.organisation")
+    if scope.kind == "country":
+        return ctx.t("pack.title.country", country=ctx.country_name(scope.key))
+    if scope.kind == "programme":
+        return ctx.t("pack.title.programme", programme=ctx.programme_name(scope.key))
+    return ctx.t("pack.title.funder", funder=i18n.org_name(ctx.lang, scope.key))
+
+
+def scope_line(ctx: Context, scope: Scope) -> str:
+    if scope.kind == "country":
+        region = ctx.ds.countries.set_index("country_iso3").at[scope.key, "ibcr_region_code"]
+        return ctx.t("pack.scope.country", country=ctx.country_name(scope.key), region=ctx.region_name(region))
+    if scope.kind == "programme":
+        return ctx.t("pack.scope.programme", programme=ctx.programme_name(scope.key))
+    if scope.kind == "funder":
+        return ctx.t("pack.scope.funder", funder=i18n.org_name(ctx.lang, scope.key))
+    return ctx.t("pack.scope.organisation")
+
+
+def version_text(ctx: Context, v: VersionInfo) -> str:
+    if not v.label:
+        return ctx.t("pack.version.plain", date=i18n.iso_date(ctx.lang, ctx.ds.last_updated))
+    label = v.label + (f" ({', '.join(v.names)})" if v.names else "")
+    out = ctx.t("pack.version.value", version=label, date=i18n.iso_date(ctx.lang, v.created[:10]))
+    return out + " · " + ctx.t("pack.version.updated", date=i18n.iso_date(ctx.lang, ctx.ds.last_updated))
+
+
+def build_content(ds: Dataset, scope: Scope, lang: str, version: VersionInfo, since: VersionInfo | None = None,
+                  changes: Changes | None = None, today: dt.date | None = None) -> Content:
+    ctx = context(ds, scope, lang)
+    today = today or dt.date.today()
+    made = i18n.iso_date(lang, today.isoformat())
+    heading = title(ctx, scope)
+    out = Content({})
+    headline = {f.key: f for f in ibcr_data.headline_figures(ds, scope.view, ctx.as_of_year)}
+    doc = {
+        "lang": lang,
+        "title": heading,
+        "kind": ctx.t(f"pack.kind.{scope.kind}"),
+        "author": ctx.t("pack.author"),
+        "keywords": [k.strip() for k in ctx.t("pack.keywords").split(";")] + [heading],
+        "page": ctx.t("pack.page", page="{page}", pages="{pages}"),
+        "contents": ctx.t("pack.contents"),
+        "cover": {
+            "rows": [[ctx.t("pack.cover.scope"), scope_line(ctx, scope)],
+                     [ctx.t("pack.cover.language"), ctx.t(f"language.{lang}")],
+                     [ctx.t("pack.cover.version"), version_text(ctx, version)]]
+                    + ([[ctx.t("pack.cover.since"), version_text(ctx, since)]] if since else []),
+            "made": ctx.t("pack.cover.made", date=made),
+            "what": ctx.t("pack.cover.what", date=made),
+            "version_short": version.label or ds.last_updated,
+        },
+        "figures": _figures(ctx, scope, headline),
+        "map": _map(ctx, scope, out),
+        "timeline": _timeline(ctx, scope, out),
+        "metrics": _metrics(ctx, scope, out),
+        "engagements": _engagements(ctx, scope),
+        "changes": _changes(ctx, scope, since, changes, version) if since else None,
+        "conflicts": _conflicts(ctx, scope, headline),
+        "sources": _sources(ctx, scope, headline),
+        "credits": {"title": ctx.t("pack.section.credits"),
+                    "lines": [ctx.t("map.disclaimer"), ctx.t("map.credit"), ctx.t("method.reference_data"),
+                              ctx.t("pack.credits.fonts")]},
+    }
+    out.doc = _typeset(doc, lang)
+    for c in out.charts:
+        c.alt = _typeset(c.alt, lang)
+    return out
+
+
+# Headline figures
+
+
+def _figures(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
+    c = figs["countries_engaged"]
+    y = figs["years_active"]
+    ev = ctx.ds.events
+    founding = ev.loc[ev["category_code"] == "founding"].sort_values("start_year")["source_id"].iloc[0]
+    from_records = ctx.t("card.from_records")
+    counted = [
+        [ctx.t("card.countries_engaged"), ctx.number(c.value),
+         ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))), from_records],
+        [ctx.t("card.programmes"), ctx.number(figs["programmes"].value), ctx.t("card.programmes.how"), from_records],
+        [ctx.t("card.engagements"), ctx.number(figs["engagements"].value), ctx.t("card.engagements.how"),
+         from_records],
+        [ctx.t("card.years_active"), ctx.number(y.value), ctx.t("card.years_active.how", start=y.start_year,
+                                                                   end=y.end_year),
+         ctx.t("card.source") + " " + ctx.source_title(founding)],
+    ]
+    reported = []
+    for key in REPORTED:
+        f = figs[key]
+        if f.value is None:
+            reported.append({"label": ctx.t(f"card.{key}"), "value": "—", "gap": True,
+                             "lines": [ctx.t("pack.figures.gap")], "others": []})
+            continue
+        period = f.period_fr if ctx.lang == "fr" else f.period_en
+        lines = [text.reported_value_text(ctx, f.value, f.qualifier, f.value_max) + " · "
+                 + ctx.t(f"scope_card.{f.scope}", period=period)]
+        note = f.note_fr if ctx.lang == "fr" else f.note_en
+        if isinstance(note, str) and note:
+            lines.append(note)
+        marks = [ctx.t("card.estimate")] if f.is_estimate else []
+        marks.append(ctx.t("card.confidence", level=ctx.label("confidence", f.confidence)))
+        lines.append(" · ".join(marks))
+        lines.append(ctx.t("card.source") + " " + "; ".join(ctx.source_title(s) for s in f.source_ids))
+        others = []
+        for alt in f.alternatives:
+            value = text.reported_value_text(ctx, alt.value, alt.qualifier, alt.value_max)
+            if alt.is_target:
+                value += " " + ctx.t("card.target_suffix")
+            others.append(ctx.t("card.conflict", value=value, period=alt.period_fr if ctx.lang == "fr" else alt.period_en,
+                                source="; ".join(ctx.source_title(s) for s in alt.source_ids)))
+        reported.append({"label": ctx.t(f"card.{key}"), "value": text.headline_value_text(ctx, f), "gap": False,
+                         "estimate": f.is_estimate, "lines": lines, "others": others,
+                         "others_title": ctx.tn("card.disagree_n", len(others)) if others else ""})
+    return {
+        "title": ctx.t("pack.section.figures"), "intro": ctx.t("pack.figures.intro"),
+        "counted_title": ctx.t("pack.figures.counted"), "reported_title": ctx.t("pack.figures.reported"),
+        "counted": counted, "reported": reported,
+        "org_wide": ctx.t("pack.figures.org_wide") if scope.kind != "organisation" else "",
+    }
+
+
+# Charts
+
+
+def _styled(fig: go.Figure) -> go.Figure:
+    fig.update_layout(font_family=FONT, paper_bgcolor="white")
+    return fig
+
+
+def _map(ctx: Context, scope: Scope, out: Content) -> dict:
+    ds, view = ctx.ds, scope.view
+    section = {"title": ctx.t("pack.section.map"), "chart": None, "caption": "", "empty": ctx.t("pack.map.none")}
+    labels = figures.MapLabels(
+        categories={k: ctx.label("kind", k) for k in ds.descriptor.vocabularies["kind_code"]},
+        venue=ctx.t("map.venue_only"), count_axis=ctx.t("map.count_axis"), count_trace=ctx.t("map.mode.count"))
+    names = ctx.names.countries
+    if scope.kind == "country":
+        region = ds.countries.set_index("country_iso3").at[scope.key, "ibcr_region_code"]
+        members = sorted(ds.region_members.get(region, frozenset({scope.key})) | {scope.key})
+        regional = ibcr_data.apply_filters(ds, ibcr_data.Filters(countries=frozenset(members)))
+        per_country = ibcr_data.engagements_per_country(ds, regional)
+        fig = figures.world_map_figure(per_country, "kind", names, {}, ds.country_points, labels, 560,
+                                       zoom_to_data=True)
+        fig.add_trace(go.Choropleth(locations=members, z=[1] * len(members), locationmode="ISO-3",
+                                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                                    name=ctx.t("pack.map.region"), showlegend=False,
+                                    marker_line_color="#5B6675", marker_line_width=1.2))
+        fig.add_trace(go.Choropleth(locations=[scope.key], z=[1], locationmode="ISO-3",
+                                    colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]], showscale=False,
+                                    name=ctx.t("pack.map.highlight"), showlegend=False,
+                                    marker_line_color=IBCR_BLUE, marker_line_width=3.5))
+        fig.update_geos(fitbounds="locations", lataxis_range=None)
+        region_name = ctx.region_name(region)
+        alt = ctx.t("pack.map.alt_country", region=region_name, country=ctx.country_name(scope.key))
+        section["caption"] = ctx.t("pack.map.caption_country", country=ctx.country_name(scope.key),
+                                   region=region_name)
+    else:
+        per_country = ibcr_data.engagements_per_country(ds, view)
+        if per_country.empty:
+            return section
+        fig = figures.world_map_figure(per_country, "kind", names, {}, ds.country_points, labels, 520,
+                                       zoom_to_data=scope.kind != "organisation")
+        alt = ctx.tn("map.alt", len(per_country), mode=ctx.t("map.mode.kind").lower())
+        section["caption"] = ctx.t("pack.map.caption")
+    out.charts.append(Chart("map", _styled(fig), alt, int(fig.layout.height)))
+    section["chart"] = "map"
+    section["alt"] = alt
+    return section
+
+
+def _timeline(ctx: Context, scope: Scope, out: Content) -> dict:
+    ds, view = ctx.ds, scope.view
+    section = {"title": ctx.t("pack.section.timeline"), "chart": None, "empty": ctx.t("pack.timeline.none"),
+               "note": ctx.t("timeline.how_to_read")}
+    rows = ibcr_data.timeline_rows(ds, view, group_by="country")
+    if scope.kind == "country":
+        rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
+    else:
+        rows = rows.assign(group=rows[f"group_{ctx.lang}"])
+    milestones = view.events if scope.kind != "organisation" else view.events[view.events["is_key_milestone"]]
+    milestones = milestones[milestones["start_year"].notna()]
+    if rows.empty and milestones.empty:
+        return section
+    labels = figures.TimelineLabels(
+        statuses={s: ctx.label("status", s) for s in ds.descriptor.vocabularies["status_code"]},
+        milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
+    fig = figures.timeline_figure(rows, milestones, ctx.lang, labels, text.engagement_hover(ctx, rows),
+                                  text.milestone_hover(ctx, milestones))
+    start = i18n.as_year(rows["year_from"].min()) if not rows.empty else ""
+    end = i18n.as_year(rows["year_to"].max()) if not rows.empty else ""
+    alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
+    out.charts.append(Chart("timeline", _styled(fig), alt, int(fig.layout.height)))
+    section.update(chart="timeline", alt=alt)
+    return section
+
+
+def _metrics(ctx: Context, scope: Scope, out: Content) -> dict:
+    metrics = scope.view.metrics
+    section = {"title": ctx.t("pack.section.metrics"), "intro": ctx.t("pack.metrics.intro"),
+               "empty": ctx.t("pack.metrics.none"), "charts": [], "table_title": ctx.t("pack.metrics.table")}
+    if metrics.empty:
+        section["rows"] = []
+        return section
+    scopes = list(ctx.ds.descriptor.vocabularies["scope_code"])
+    codes = [c for c in ibcr_data.choices(ctx.ds).metrics if c in set(metrics["metric_code"])]
+    for code in codes:
+        chosen = metrics[metrics["metric_code"] == code]
+        labels = figures.MetricLabels(exact=ctx.t("metrics.exact"), estimate=ctx.t("metrics.estimate"),
+                                      target=ctx.t("metrics.target_legend"), year=ctx.t("axis.year_reported"),
+                                      unit=ctx.label("metric", code))
+        for sc in [s for s in scopes if s in set(chosen["scope_code"])]:
+            series = ibcr_data.metric_series(chosen, code, sc)
+            if series["value"].notna().sum() < 2 or series["end_year"].dropna().nunique() < 2:
+                continue  # a single figure is a table row, not a chart
+            fig = figures.metric_figure(series, ctx.lang, labels, text.metric_hover(ctx, series))
+            fig.update_layout(height=300)
+            years = series["end_year"].dropna()
+            alt = ctx.tn("metrics.alt", len(series), metric=ctx.label("metric", code), scope=ctx.label("scope", sc),
+                         period=i18n.year_span(ctx.lang, years.min(), years.max()))
+            name = f"metric-{code}-{sc}"
+            out.charts.append(Chart(name, _styled(fig), alt, 300))
+            sources = dict.fromkeys(series["source_id"])
+            section["charts"].append({"chart": name, "alt": alt,
+                                      "title": f"{ctx.label('metric', code)} — {ctx.label('scope', sc)}",
+                                      "source": ctx.t("card.source") + " "
+                                      + "; ".join(ctx.source_title(s) for s in sources)})
+    order = metrics.assign(_c=metrics["metric_code"].map({c: i for i, c in enumerate(codes)}))
+    order = order.sort_values(["_c", "scope_code", "end_year", "metric_id"])
+    section["columns"] = [ctx.t(k) for k in ("col.figure", "col.what", "col.scope", "col.period", "col.confidence",
+                                             "col.source")]
+    section["rows"] = [[
+        ctx.label("metric", r["metric_code"]) + ": " + text.metric_row_text(ctx, r),
+        _s(r[f"note_{ctx.lang}"]),
+        ctx.label("scope", r["scope_code"]) + (f" ({ctx.t('metrics.target')})" if r["is_target"] else ""),
+        _s(r[f"period_label_{ctx.lang}"]),
+        ctx.label("confidence", r["confidence_code"]),
+        "; ".join(ctx.source_title(s) for s in [r["source_id"], *(s for s, _ in ctx.further_sources("metrics",
+                                                                                                 r["metric_id"]))]),
+    ] for _, r in order.iterrows()]
+    return section
+
+
+# Tables
+
+
+def _engagements(ctx: Context, scope: Scope) -> dict:
+    eng = scope.view.engagements.sort_values(["country_iso3", "start_year", "engagement_id"], na_position="last")
+    cols = ["col.country", "col.kind", "col.dates", "col.status", "col.partners", "col.funders", "col.source"]
+    rows = []
+    for _, r in eng.iterrows():
+        what = ctx.label("kind", r["kind_code"])
+        if isinstance(r["programme_id"], str):
+            what += " — " + ctx.programme_name(r["programme_id"])
+        rows.append([ctx.country_name(r["country_iso3"]) + f" ({r['engagement_id']})", what,
+                     text.dates_text(ctx, r), text.status_text(ctx, r), ctx.orgs(r["partners"]),
+                     ctx.orgs(r["funders"]), ctx.source_title(r["source_id"]) + " · "
+                     + ctx.label("confidence", r["confidence_code"])])
+    return {"title": ctx.t("pack.section.engagements"), "count": ctx.tn("summary.engagements_n", len(eng)),
+            "columns": [ctx.t(c) for c in cols], "rows": rows, "empty": ctx.t("pack.engagements.none")}
+
+
+def _scope_ids(scope: Scope) -> dict[str, set[str]]:
+    v = scope.view
+    return {"engagements": set(v.engagements["engagement_id"]), "programmes": set(v.programmes["programme_id"]),
+            "events": set(v.events["event_id"]), "metrics": set(v.metrics["metric_id"])}
+
+
+def _changes(ctx: Context, scope: Scope, since: VersionInfo, changes: Changes | None, version: VersionInfo) -> dict:
+    label = since.label + (f" ({', '.join(since.names)})" if since.names else "")
+    section = {"title": ctx.t("pack.section.changes", version=label), "groups": [],
+               "intro": "", "empty": ctx.t("pack.changes.none", version=label)}
+    if changes is None:
+        return section
+    whole = scope.kind == "organisation"
+    ids = _scope_ids(scope)
+    countries = set(scope.view.engagements["country_iso3"])
+
+    def keep_eng(c) -> bool:
+        return whole or c.engagement_id in ids["engagements"]
+
+    def eng_line(c) -> str:
+        head = f"{c.engagement_id} ({ctx.country_name(c.country_iso3)}, {ctx.label('kind', c.kind_code)})"
+        if c.added:
+            return f"{head} — {ctx.t('pack.changes.new_record')}"
+        old = ctx.label("status", c.old) if c.old in ctx.names.codes["status"] else (c.old or "—")
+        new = ctx.label("status", c.new) if c.new in ctx.names.codes["status"] else (c.new or "—")
+        return f"{head}: {old} → {new}"
+
+    groups = []
+    engaged = [ctx.country_name(c) for c in changes.countries_engaged if whole or c in countries]
+    gone = [ctx.country_name(c) for c in changes.countries_no_longer if whole or c in countries]
+    if engaged:
+        groups.append([ctx.t("pack.changes.countries_engaged"), [", ".join(engaged)]])
+    if gone:
+        groups.append([ctx.t("pack.changes.countries_no_longer"), [", ".join(gone)]])
+    for key, items in (("started", changes.started), ("ended", changes.ended), ("status", changes.status_changed)):
+        lines = [eng_line(c) for c in items if keep_eng(c)]
+        if lines:
+            groups.append([ctx.t(f"pack.changes.{key}"), lines])
+    none = ctx.t("pack.changes.none_value")
+    heads = []
+    for h in changes.headlines:
+        def side(f: Figure | None) -> str:
+            if f is None or f.value is None:
+                return none
+            return (text.reported_value_text(ctx, f.value, f.qualifier, f.value_max) + " ("
+                    + ("; ".join(ctx.source_title(s) for s in f.source_ids) or ctx.t("card.from_records")) + ")")
+        heads.append(f"{ctx.t(f'card.{h.key}')}: {side(h.old_figure)} → {side(h.new_figure)}")
+    if heads and whole:
+        groups.append([ctx.t("pack.changes.headlines"), heads])
+    corrected = [f"{c.table} {c.key}: {', '.join(f.field for f in c.fields)}" for c in changes.corrected
+                 if whole or c.key in ids.get(c.table, set())]
+    if corrected:
+        groups.append([ctx.t("pack.changes.corrected"), corrected])
+    section["groups"] = groups
+    section["intro"] = ctx.t("pack.changes.intro", old=label, new=version.label or ctx.ds.last_updated)
+    return section
+
+
+def _conflicts(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
+    v = scope.view
+    used = set()
+    for frame in (v.engagements, v.programmes, v.events, v.metrics):
+        if "conflict_id" in frame:
+            used |= set(frame["conflict_id"].dropna())
+    if scope.kind == "organisation":
+        used |= {f.conflict_id for f in figs.values() if f.conflict_id}
+    c = ctx.ds.conflicts[ctx.ds.conflicts["conflict_id"].isin(used)].sort_values("conflict_id")
+    rows = [[r[f"topic_{ctx.lang}"], r[f"resolution_{ctx.lang}"]] for _, r in c.iterrows()]
+    return {"title": ctx.t("pack.section.conflicts"), "intro": ctx.t("pack.conflicts.intro"), "rows": rows,
+            "empty": ctx.t("pack.conflicts.none")}
+
+
+def _sources(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
+    ds, v = ctx.ds, scope.view
+    used: dict[str, None] = {}
+    links = ds.record_sources
+    for table, frame, id_col in (("engagements", v.engagements, "engagement_id"),
+                                 ("programmes", v.programmes, "programme_id"), ("events", v.events, "event_id"),
+                                 ("metrics", v.metrics, "metric_id")):
+        used.update(dict.fromkeys(frame["source_id"].dropna()))
+        linked = links[(links["record_table"] == table) & links["record_id"].isin(set(frame[id_col]))]
+        used.update(dict.fromkeys(linked["source_id"]))
+    for f in figs.values():
+        used.update(dict.fromkeys(f.source_ids))
+        for alt in f.alternatives:
+            used.update(dict.fromkeys(alt.source_ids))
+    ev = ds.events
+    used.update(dict.fromkeys(ev.loc[ev["category_code"] == "founding", "source_id"]))
+    src = ds.sources[ds.sources["source_id"].isin(used)].copy()
+    src = src.assign(_t=src["title"].str.casefold()).sort_values("_t")
+    rows = []
+    for _, s in src.iterrows():
+        url = s["url"] if isinstance(s["url"], str) and s["url"].startswith(("http://", "https://")) else ""
+        where = url or (ctx.t("pack.sources.no_address", file=s["file_name"]) if isinstance(s["file_name"], str)
+                        else ctx.t("pack.sources.none_address"))
+        rows.append({"title": s["title"], "publisher": ctx.orgs(s["publisher"]), "published": _s(
+            i18n.iso_date(ctx.lang, s["published"]) if isinstance(s["published"], str) else ""),
+            "url": url, "where": where})
+    return {"title": ctx.t("pack.section.sources"), "intro": ctx.t("pack.sources.intro"),
+            "count": ctx.tn("pack.sources_n", len(rows)), "rows": rows}
+
+
+def chart_table(charts: list[Chart]) -> pd.DataFrame:
+    """The charts of a pack (name, size), for the benchmark."""
+    return pd.DataFrame([{"name": c.name, "width": c.width, "height": c.height} for c in charts])
