@@ -44,6 +44,7 @@ summary: $(VENV)/.runtime
 ## Benchmark against two floor pages; prints a table, writes benchmarks/results/latest.json (BENCH_ARGS="--quick").
 bench: $(VENV)/.dev chromium
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/packs.py
 
 ## Loopback load test: 30 websocket sessions for 2 minutes (LOAD_ARGS="--sessions 5 --duration 20").
 loadtest: $(VENV)/.dev
