@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, records, shell, text, views
+from ibcr_ui import components, link, packs, records, shell, text, views
 from ibcr_ui.registry import page
 
 # Inputs
@@ -15,6 +15,7 @@ st.caption(ctx.t("overview.subtitle"))
 components.human_line(text.describe(ctx))
 views.headline_cards(ctx)
 st.markdown(text.md(text.summary_sentence(ctx)))
+packs.pack_button(ctx, ctx.t("packs.organisation"), "organisation")
 
 components.section(ctx.t("overview.map_title"))
 views.world_map(ctx, mode="kind", key="overview_map", height=500)

@@ -9,6 +9,7 @@ from .aggregate import (
                         Figure,
                         country_profile,
                         engagements_per_country,
+                        funders,
                         headline_figures,
                         latest_reported,
                         metric_series,
@@ -29,7 +30,7 @@ from .workbook import template
 __all__ = [
     "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Figure", "Filters", "Ignored", "Problem",
     "ValidationError", "View", "apply_filters", "choices", "country_profile", "default_data_dir",
-    "engagements_per_country", "fingerprint", "headline_figures", "latest_reported", "load_dataset",
+    "engagements_per_country", "fingerprint", "funders", "headline_figures", "latest_reported", "load_dataset",
     "metric_series", "parse_query", "record_sources", "source_usage", "timeline_rows", "validate",
     # Data updates: versions, comparison, the editing workbook, uploads, editor accounts
     "MAX_UPLOAD_BYTES", "SESSION_MINUTES", "Changes", "Comparison", "Conflict", "Editors", "Intake", "Store",

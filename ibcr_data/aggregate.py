@@ -6,6 +6,7 @@ programme, or a snapshot; each function here picks or lists figures, and refuses
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -40,6 +41,19 @@ class Figure:
     is_target: bool = False
     conflict_id: str | None = None
     alternatives: tuple[Figure, ...] = field(default=())
+    periods: Mapping[str, str] = field(default_factory=dict)  # language -> the period as the source gives it
+    notes: Mapping[str, str] = field(default_factory=dict)  # language -> what exactly is counted
+
+    def period(self, lang: str) -> str:
+        return self.periods.get(lang) or self.period_en
+
+    def note(self, lang: str) -> str:
+        return self.notes.get(lang) or self.note_en
+
+
+def languages(df: pd.DataFrame, stem: str) -> list[str]:
+    """The languages a table is written in, from its columns: name_en, name_fr, name_es -> en, fr, es."""
+    return [c.removeprefix(f"{stem}_") for c in df.columns if c.startswith(f"{stem}_") and len(c) == len(stem) + 3]
 
 
 def _figure_from_row(key: str, row: pd.Series) -> Figure:
@@ -56,6 +70,8 @@ def _figure_from_row(key: str, row: pd.Series) -> Figure:
         note_en=row["note_en"], note_fr=row["note_fr"], metric_id=row["metric_id"],
         conflict_id=None if pd.isna(row["conflict_id"]) else row["conflict_id"],
         is_target=bool(row["is_target"]),
+        periods={k.removeprefix("period_label_"): v for k, v in row.items() if k.startswith("period_label_")},
+        notes={k.removeprefix("note_"): v for k, v in row.items() if k.startswith("note_") and len(k) == 7},
     )
 
 
@@ -144,7 +160,8 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
     out = out.reset_index()
     for col in ("first_year", "last_year"):
         out[col] = out[col].astype("Int64")
-    names = ds.countries[["country_iso3", "name_en", "name_fr", "ibcr_region_code"]]
+    names = ds.countries[["country_iso3", *(f"name_{lang}" for lang in languages(ds.countries, "name")),
+                          "ibcr_region_code"]]
     return out[cols].merge(names, on="country_iso3", how="left")
 
 
@@ -152,21 +169,25 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
     """Bars for a Gantt chart: one per engagement, labelled by country or programme."""
     if group_by not in ("country", "programme"):
         raise ValueError("group_by must be 'country' or 'programme'")
+    langs = languages(ds.countries, "name")
     cols = ["engagement_id", "country_iso3", "kind_code", "programme_id", "start_year", "start_date", "end_year",
-            "end_date", "date_precision_code", "status_code", "status_as_of", "description_en", "description_fr",
+            "end_date", "date_precision_code", "status_code", "status_as_of",
+            *(c for c in view.engagements.columns if c.startswith("description_")),
             "source_id", "confidence_code", "year_from", "year_to"]
     eng = view.engagements
     out = eng.loc[eng["year_from"].notna(), cols]
-    out = out.merge(ds.countries[["country_iso3", "name_en", "name_fr"]], on="country_iso3", how="left")
-    progs = ds.programmes[["programme_id", "name_en", "name_fr", "acronym"]].rename(
-        columns={"name_en": "programme_name_en", "name_fr": "programme_name_fr"})
+    out = out.merge(ds.countries[["country_iso3", *(f"name_{lang}" for lang in langs)]], on="country_iso3", how="left")
+    prog_langs = languages(ds.programmes, "name")
+    progs = ds.programmes[["programme_id", *(f"name_{lang}" for lang in prog_langs), "acronym"]].rename(
+        columns={f"name_{lang}": f"programme_name_{lang}" for lang in prog_langs})
     out = out.merge(progs, on="programme_id", how="left")
     if group_by == "country":
-        out["group_en"], out["group_fr"] = out["name_en"], out["name_fr"]
+        for lang in langs:
+            out[f"group_{lang}"] = out[f"name_{lang}"]
     else:
         out = out.dropna(subset=["programme_id"])
-        out["group_en"] = out["acronym"].fillna(out["programme_name_en"])
-        out["group_fr"] = out["acronym"].fillna(out["programme_name_fr"])
+        for lang in prog_langs:
+            out[f"group_{lang}"] = out["acronym"].fillna(out[f"programme_name_{lang}"])
     return out.sort_values("year_from", kind="stable").reset_index(drop=True)
 
 
@@ -192,6 +213,11 @@ class CountryProfile:
     @property
     def has_engagement(self) -> bool:
         return not self.engagements.empty
+
+
+def funders(ds: Dataset) -> tuple[str, ...]:
+    """Every funder the engagements and programmes name, as the records write it, A to Z."""
+    return _split(pd.concat([ds.engagements["funders"], ds.programmes["funders"]]))
 
 
 def _split(values: pd.Series) -> tuple[str, ...]:

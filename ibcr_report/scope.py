@@ -32,8 +32,7 @@ def _parts(text) -> list[str]:
 
 def known_funders(ds: Dataset) -> list[str]:
     """Every funder named in engagements and programmes, as the records write it."""
-    names = {p for col in (ds.engagements["funders"], ds.programmes["funders"]) for v in col for p in _parts(v)}
-    return sorted(names, key=str.casefold)
+    return list(ibcr_data.funders(ds))
 
 
 def _funder_keys(name: str) -> set[str]:

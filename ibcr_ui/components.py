@@ -47,10 +47,10 @@ def section(title: str) -> None:
     st.header(title, anchor=False)
 
 
-def _problems_frame(problems, lang: str, file_key: str = "problems.file", line_key: str = "problems.line"):
+def _problems_frame(problems, lang: str, file_label: str, line_label: str):
     t = lambda k: i18n.translate(lang, k)  # noqa: E731
     return pd.DataFrame([{
-        t(file_key): p.file, t(line_key): p.line, t("problems.column"): p.column,
+        file_label: p.file, line_label: p.line, t("problems.column"): p.column,
         t("problems.value"): p.value, t("problems.message"): p.message, t("problems.hint"): p.hint,
     } for p in problems])
 
@@ -59,15 +59,16 @@ def problems_table(problems: list[Problem], lang: str) -> None:
     """The data folder failed validation: every problem, and nothing else of the dashboard."""
     st.title(i18n.translate(lang, "problems.title"))
     st.error(i18n.translate_plural(lang, "problems.intro", len(problems)))
-    st.dataframe(_problems_frame(problems, lang), hide_index=True, width="stretch")
+    st.dataframe(_problems_frame(problems, lang, i18n.translate(lang, "problems.file"),
+                                 i18n.translate(lang, "problems.line")), hide_index=True, width="stretch")
     st.caption(i18n.translate(lang, "problems.how_to_check"))
 
 
 def problems_list(ctx: Context, problems) -> None:
     """An upload was refused: every problem with its sheet, row, column, value and fix; nothing changed."""
     st.error(ctx.tn("problems.upload_intro", len(problems)))
-    st.dataframe(_problems_frame(problems, ctx.lang, "problems.sheet", "problems.row"), hide_index=True,
-                 width="stretch")
+    st.dataframe(_problems_frame(problems, ctx.lang, ctx.t("problems.sheet"), ctx.t("problems.row")),
+                 hide_index=True, width="stretch")
 
 
 def ignored_notice(ctx: Context) -> None:

@@ -45,11 +45,11 @@ def changes_panel(ctx: Context, ch: Changes) -> None:
     st.markdown(ctx.pair("changes.countries_new", md(", ".join(names)) or ctx.t("value.none_recorded")))
     if gone:
         st.markdown(ctx.pair("changes.countries_gone", md(", ".join(gone))))
-    for key, items, what in (("changes.started", ch.started, "year"), ("changes.ended", ch.ended, "year"),
-                             ("changes.status", ch.status_changed, "status")):
+    for title, items, what in ((ctx.tn("changes.started", len(ch.started)), ch.started, "year"),
+                               (ctx.tn("changes.ended", len(ch.ended)), ch.ended, "year"),
+                               (ctx.tn("changes.status", len(ch.status_changed)), ch.status_changed, "status")):
         if items:
-            st.markdown("**" + ctx.tn(key, len(items)) + "**  \n"
-                        + "  \n".join("- " + _engagement(ctx, c, what) for c in items))
+            st.markdown("**" + title + "**  \n" + "  \n".join("- " + _engagement(ctx, c, what) for c in items))
     if ch.headlines:
         lines = []
         for h in ch.headlines:
@@ -94,9 +94,11 @@ def comparison_view(ctx: Context, comparison: Comparison) -> None:
 
 
 def versions_table(ctx: Context, versions: list[Version]) -> None:
+    kinds = {"shipped": ctx.t("versions.kind_shipped"), "import": ctx.t("versions.kind_import"),
+             "restore": ctx.t("versions.kind_restore")}
     st.dataframe(pd.DataFrame([{
         ctx.t("versions.id"): v.id, ctx.t("versions.date"): v.created.replace("T", " ").rstrip("Z")[:16],
-        ctx.t("versions.who"): v.who, ctx.t("versions.kind"): ctx.t(f"versions.kind_{v.kind}"),
+        ctx.t("versions.who"): v.who, ctx.t("versions.kind"): kinds.get(v.kind, v.kind),
         ctx.t("versions.changes"): f"+{v.totals['added']} −{v.totals['removed']} ~{v.totals['changed']}",
         ctx.t("versions.note"): v.note, ctx.t("versions.names"): ", ".join(v.names),
     } for v in versions]), hide_index=True, width="stretch")

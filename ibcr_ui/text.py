@@ -217,8 +217,8 @@ def source_line(ctx: Context, source_id: str, confidence: str, table: str | None
 def headline_caption(ctx: Context, fig: Figure) -> tuple[list[str], list[str]]:
     """How a reported figure was counted and where it comes from; then what disagrees with it."""
     lines = [ctx.t(f"qualifier_long.{fig.qualifier}", n=i18n.number(ctx.lang, fig.value)) + " · "
-             + ctx.t(f"scope_card.{fig.scope}", period=md(fig.period_fr if ctx.lang == "fr" else fig.period_en))]
-    note = fig.note_fr if ctx.lang == "fr" else fig.note_en
+             + ctx.t(f"scope_card.{fig.scope}", period=md(fig.period(ctx.lang)))]
+    note = fig.note(ctx.lang)
     if note:
         lines.append(md(note))
     marks = [ctx.t("card.estimate")] if fig.is_estimate else []
@@ -230,6 +230,6 @@ def headline_caption(ctx: Context, fig: Figure) -> tuple[list[str], list[str]]:
         alt_text = ctx.t(f"qualifier_long.{alt.qualifier}", n=i18n.number(ctx.lang, alt.value))
         if alt.is_target:
             alt_text += " " + ctx.t("card.target_suffix")
-        conflicts.append(ctx.t("card.conflict", value=alt_text, period=md(alt.period_fr if ctx.lang == "fr" else alt.period_en),
+        conflicts.append(ctx.t("card.conflict", value=alt_text, period=md(alt.period(ctx.lang)),
                                source=", ".join(source_link(ctx, s) for s in alt.source_ids)))
     return lines, conflicts

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, i18n, records, shell, text, views
+from ibcr_ui import components, i18n, packs, records, shell, text, views
 from ibcr_ui.text import md
 
 # Inputs
@@ -26,6 +26,8 @@ region = ctx.ds.countries.set_index("country_iso3").at[iso3, "ibcr_region_code"]
 # Render
 st.title(name)
 st.caption(" · ".join(filter(None, [ctx.region_name(region) if isinstance(region, str) else "", iso3])))
+if profile.has_engagement:
+    packs.pack_button(ctx, ctx.t("packs.country", country=name), "country", iso3)
 if not profile.has_engagement:
     st.info(ctx.t("country.no_engagement", country=md(name)))
     if not profile.events.empty:

@@ -3,14 +3,19 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, figures, i18n, records, shell, text
+from ibcr_ui import components, figures, i18n, packs, records, shell, text
 from ibcr_ui.text import md
 
 # Inputs
 ctx = shell.setup("programmes")
 components.page_header(ctx, ctx.t("programmes.title"), text.describe(ctx))
 
-# Render: programme cards
+# Render: a brief for one funder's work, then the programme cards
+funder_col, button_col = st.columns([2, 2], vertical_alignment="bottom")
+funder = funder_col.selectbox(ctx.t("packs.funder_choice"), options=ibcr_data.funders(ctx.ds), format_func=ctx.orgs,
+                              key="pack_funder")
+with button_col:
+    packs.pack_button(ctx, ctx.t("packs.funder"), "funder", funder)
 programmes = ctx.view.programmes.sort_values(["start_year", "programme_id"])
 components.section(ctx.tn("programmes.cards_title", len(programmes)))
 if programmes.empty:
@@ -33,6 +38,7 @@ for row_start in range(0, len(programmes), 3):
             if isinstance(p["conflict_id"], str):
                 lines.append("⚠️ " + md(text.conflict_text(ctx, p["conflict_id"])))
             st.caption("  \n".join(lines))
+            packs.pack_button(ctx, ctx.t("packs.programme"), "programme", p["programme_id"])
 
 # Render: figures over time
 components.section(ctx.t("programmes.figures_title"))

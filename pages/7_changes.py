@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ibcr_ui import components, data, history, shell
+from ibcr_ui import components, data, history, packs, shell
 
 # Inputs
 ctx = shell.setup("changes")
@@ -25,4 +25,5 @@ changes = data.changes(str(store.root), since, current.id)
 # Render
 st.markdown(ctx.t("changes.lead", since=labels[since], current=labels[current.id]))
 history.changes_panel(ctx, changes)
+packs.pack_button(ctx, ctx.t("packs.with_changes", since=since), "organisation", since=since)
 st.caption(ctx.t("changes.how"))

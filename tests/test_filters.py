@@ -215,15 +215,16 @@ def tiny(tmp_path_factory) -> ibcr_data.Dataset:
     _write(data / "engagements.csv", [common | {
         "engagement_id": i, "country_iso3": c, "kind_code": k, "programme_id": p, "start_year": a, "end_year": b,
         "date_precision_code": prec, "status_code": s, "status_as_of": as_of,
-        "description_en": f"Record {i}", "description_fr": f"Fiche {i}"} for i, c, k, p, a, b, prec, s, as_of in ENGAGEMENTS])
+        "description_en": f"Record {i}", "description_fr": f"Fiche {i}",
+        "description_es": f"Ficha {i}"} for i, c, k, p, a, b, prec, s, as_of in ENGAGEMENTS])
     _write(data / "events.csv", [common | {
         "event_id": i, "start_year": a, "end_year": b, "date_precision_code": prec, "category_code": cat,
         "is_key_milestone": "true", "country_iso3": c, "programme_id": p, "title_en": i, "title_fr": i,
-        "description_en": i, "description_fr": i} for i, a, b, prec, cat, c, p in EVENTS])
+        "title_es": i, "description_en": i, "description_fr": i, "description_es": i} for i, a, b, prec, cat, c, p in EVENTS])
     _write(data / "metrics.csv", [common | {
         "metric_id": i, "metric_code": code, "unit_code": "people", "value": v, "qualifier_code": q, "scope_code": scope, "is_target": target,
         "start_year": a, "end_year": b, "country_iso3": c, "period_label_en": f"{a}-{b}", "period_label_fr": f"{a}-{b}",
-        "note_en": f"Figure {i}", "note_fr": f"Chiffre {i}"} for i, code, v, q, scope, target, a, b, c in METRICS])
+        "period_label_es": f"{a}-{b}", "note_en": f"Figure {i}", "note_fr": f"Chiffre {i}", "note_es": f"Cifra {i}"} for i, code, v, q, scope, target, a, b, c in METRICS])
     for linked in ("distinct_records.csv", "record_sources.csv"):  # they name records of the real data
         if (data / linked).exists():
             _write(data / linked, [])

@@ -73,6 +73,8 @@ HOSTILE = {
     "programmes": {"kind": "1; DROP TABLE engagements", "metric": "=HYPERLINK(\"x\")"},
     "data": {"status": "\u202eevil", "country": "ZZZ"},
     "sources": {"lang": "klingon", "region": "west_africa" * 3},
+    "changes": {"since": "v999", "kind": "<b>x</b>"},
+    "editor": {"profile": "@@", "region": "javascript:alert(1)"},
 }
 
 

@@ -161,7 +161,7 @@ def _misspell(data_dir, old: str, new: str, count: int = 1) -> None:
     path.write_text(text.replace(old, new, count), encoding="utf-8")
 
 
-REQUIRED_SOURCE = "{name: source_id, type: string, description: Source, description_fr: \"Source\", constraints: {required: true}}"
+REQUIRED_SOURCE = "{name: source_id, type: string, description: Source, description_fr: \"Source\", description_es: \"Fuente\", constraints: {required: true}}"
 
 
 def test_misspelt_descriptor_key_is_an_error_naming_it(data_copy):

@@ -1,0 +1,35 @@
+"""Download buttons for the board and donor packs (PDF): the pack of what the reader is looking at.
+
+The PDF is made only when the button is pressed (Streamlit runs the callable then), by ibcr_report,
+which is imported at that moment so that no page pays for its start-up.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import data
+from .context import Context
+
+PACK_LANGUAGES = ("en", "fr")  # the packs are written in English and French
+
+
+def pack_button(ctx: Context, label: str, kind: str, key: str | None = None, since: str | None = None) -> None:
+    """A button that downloads the PDF pack of one scope (organisation, country, programme, funder)."""
+    lang = ctx.lang if ctx.lang in PACK_LANGUAGES else "en"
+    fingerprint = ctx.fingerprint
+
+    def pdf() -> bytes:
+        import ibcr_report
+
+        return ibcr_report.build(data.dataset(fingerprint), kind, key, lang=lang, since=since, store=data.store())
+
+    name = "-".join(["ibcr-pack", kind, *([key] if key else []), lang, *([f"since-{since}"] if since else [])])
+    st.download_button(label, data=pdf, file_name=_safe(name) + ".pdf", mime="application/pdf", on_click="ignore",
+                       icon="📄", key=f"pack_{kind}_{key or 'all'}_{since or ''}")
+    if ctx.lang not in PACK_LANGUAGES:
+        st.caption(ctx.t("packs.languages_note"))
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
