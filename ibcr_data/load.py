@@ -8,9 +8,11 @@ from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
-from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, read_raw, unlisted_files
+from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, numbers, read_raw, unlisted_files
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -179,9 +181,9 @@ def _typed(frame: pd.DataFrame, res: Resource) -> pd.DataFrame:
         s = frame[f.name]
         empty = s == ""
         if f.type == "integer":
-            out[f.name] = pd.to_numeric(s.mask(empty), errors="coerce").astype("Int64")
+            out[f.name] = numbers(s).astype("Int64")
         elif f.type == "number":
-            out[f.name] = pd.to_numeric(s.mask(empty), errors="coerce").astype("float64")
+            out[f.name] = numbers(s)
         elif f.type == "boolean":
             low = s.str.lower()
             out[f.name] = low.isin(TRUE) & ~low.isin(FALSE)
@@ -228,7 +230,12 @@ def _coverage_years(eng: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
     pairs = (engagements[["programme_id", "country_iso3"]].dropna().drop_duplicates()
              .sort_values(["programme_id", "country_iso3"]))
-    by_prog = pairs.groupby("programme_id")["country_iso3"].agg("; ".join)
+    # NOTE: joined in Arrow (a list per programme, then one join): pandas joins group by group in
+    # Python, 0.9 s for the 21,000 programmes of the 1,000x data.
+    grouped = pa.table({"p": pairs["programme_id"].to_numpy(dtype=object), "c": pairs["country_iso3"].to_numpy(dtype=object)}
+                       ).group_by("p", use_threads=False).aggregate([("c", "list")])
+    by_prog = pd.Series(pc.binary_join(grouped["c_list"], "; ").to_numpy(zero_copy_only=False),
+                        index=grouped["p"].to_numpy(zero_copy_only=False), dtype="str")
     out = programmes.copy()
     out["country_iso3_list"] = out["programme_id"].map(by_prog).astype("str")
     out["has_engagement"] = out["country_iso3_list"].notna()

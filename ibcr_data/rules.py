@@ -10,7 +10,7 @@ import difflib
 
 import pandas as pd
 
-from .validate import INT_RE, MAX_PER_RULE, Problem, RawTable
+from .validate import INT_RE, MAX_PER_RULE, Problem, RawTable, numbers
 
 # The record tables a row of record_sources.csv may point at, with their id column.
 RECORD_TABLES = {"engagements": "engagement_id", "programmes": "programme_id", "events": "event_id",
@@ -31,7 +31,8 @@ def check_rules(tables: dict[str, RawTable]) -> list[Problem]:
 
 
 def _years(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.str[:4].where(s.str[:4].str.match(INT_RE)), errors="coerce")
+    head = s.str[:4]
+    return numbers(head.where(head.str.match(INT_RE), ""))
 
 
 def _ids(tables: dict[str, RawTable], name: str) -> list[str] | None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from .schema import Descriptor, Field, Resource
@@ -20,6 +21,7 @@ MAX_PER_RULE = 100  # rows listed for one rule in one column; the rest are count
 TRUE = {"true", "yes", "1", "vrai", "oui"}
 FALSE = {"false", "no", "0", "faux", "non"}
 INT_RE = r"^[+-]?\d+$"
+NUMBER_RE = r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$"
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 
 # Field-specific advice shown when a required cell is empty.
@@ -30,6 +32,18 @@ REQUIRED_HINTS = {
     "confidence_code": "Say how sure the record is: exact, approximate or inferred.",
     "status_as_of": "Give the date the status was true (a year is enough, e.g. 2016).",
 }
+
+
+def numbers(s: pd.Series) -> pd.Series:
+    """Text to float64, NaN where a cell is empty or not a plain number ("inf" and "1,5" are not).
+
+    NOTE: done in Arrow (a regular expression, then a cast): twice as fast as pd.to_numeric on the
+    1,000x data, where it runs on every number column several times.
+    """
+    arr = pa.array(s, type=pa.string())
+    ok = pc.match_substring_regex(arr, NUMBER_RE)
+    values = pc.cast(pc.if_else(ok, pc.utf8_trim_whitespace(arr), pa.scalar(None, pa.string())), pa.float64())
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
 
 
 @dataclass(frozen=True)
@@ -199,8 +213,8 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
         if f.type == "integer":
             report(filled & ~s.str.match(INT_RE), f, "not a whole number", "write digits only, e.g. 2015")
         elif f.type == "number":
-            num = pd.to_numeric(s, errors="coerce")
-            report(filled & (num.isna() | num.abs().eq(float("inf"))), f, "not a number",
+            num = numbers(s)
+            report(filled & num.isna(), f, "not a number",
                    "write the figure with digits and a dot for decimals, without spaces or units")
         elif f.type == "boolean":
             report(filled & ~s.str.lower().isin(TRUE | FALSE), f, "not true or false", "write true or false")
@@ -214,7 +228,7 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
             report(filled & ~s.str.fullmatch(f.pattern), f, "does not have the expected form",
                    _pattern_hint(f))
         if f.type in ("integer", "number") and (f.minimum is not None or f.maximum is not None):
-            num = pd.to_numeric(s, errors="coerce")
+            num = numbers(s)
             lo = f.minimum if f.minimum is not None else float("-inf")
             hi = f.maximum if f.maximum is not None else float("inf")
             report(num.notna() & ((num < lo) | (num > hi)), f, "outside the allowed range",
@@ -252,8 +266,8 @@ def _check_composite_key(table: RawTable) -> list[Problem]:
 def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]:
     out: list[Problem] = []
     if {"start_year", "end_year"} <= set(df.columns):
-        start = pd.to_numeric(df["start_year"].where(df["start_year"].str.match(INT_RE)), errors="coerce")
-        end = pd.to_numeric(df["end_year"].where(df["end_year"].str.match(INT_RE)), errors="coerce")
+        start = numbers(df["start_year"].where(df["start_year"].str.match(INT_RE), ""))
+        end = numbers(df["end_year"].where(df["end_year"].str.match(INT_RE), ""))
         for i in df.index[(end < start).fillna(False)][:MAX_PER_RULE]:
             out.append(Problem(name, int(lines[i]), "end_year", df.at[i, "end_year"],
                                f"the end year is before the start year ({df.at[i, 'start_year']})",
