@@ -91,3 +91,15 @@ def test_every_control_is_reached_with_the_keyboard_and_shows_its_focus(page):
     names = " ".join(n for _, n in seen)
     for expected in ("Map", "Timeline", "Reset filters"):
         assert expected in names, f"{expected!r} is not reached with Tab: {sorted(seen)[:20]}"
+
+
+def test_escape_closes_a_list_opened_from_the_keyboard(page):
+    open_app(page, "/map")
+    search = page.locator('[data-testid="stSelectbox"]').filter(has_text="Find a country").locator("input")
+    search.focus()
+    page.keyboard.press("ArrowDown")
+    listbox = page.locator('[role="listbox"]')
+    listbox.first.wait_for(state="visible", timeout=10_000)
+    page.keyboard.press("Escape")
+    listbox.first.wait_for(state="hidden", timeout=10_000)
+    assert "/map" in page.url  # nothing was chosen: still on the map

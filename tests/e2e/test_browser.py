@@ -8,6 +8,7 @@ import io
 import re
 
 import pytest
+from pypdf import PdfReader
 
 from ibcr_ui.registry import PAGES as REGISTRY
 
@@ -257,3 +258,26 @@ def test_timeline_grouping_and_category_travel_in_the_link_to_a_new_context(page
     assert "IBCR founded in Montreal" in main
     assert "International Tribunal for Children's Rights set up" not in main  # a Tribunal milestone, not founding
     screenshot(other, "timeline-by-country-from-link")
+
+
+def test_the_overview_downloads_the_board_pack_as_a_pdf(page, tmp_path):
+    open_app(page, "/")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Board pack (PDF): the whole organisation").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name == "ibcr-pack-organisation-en.pdf"
+    reader = PdfReader(path)
+    first = reader.pages[0].extract_text()
+    assert "International Bureau for Children's Rights" in first or "IBCR" in first
+    assert len(reader.pages) > 5 and reader.metadata.title
+
+
+def test_a_country_profile_downloads_its_brief_in_french(page, tmp_path):
+    open_app(page, "/country?profile=BFA&lang=fr")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Fiche pays (PDF) : Burkina Faso").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = " ".join(p.extract_text() for p in PdfReader(path).pages)
+    assert path.name == "ibcr-pack-country-BFA-fr.pdf" and "Burkina Faso" in text and "Sources" in text
