@@ -24,7 +24,8 @@ SIDEBAR = '[data-testid="stSidebar"]'
 TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
     "country": "Country profiles", "timeline": "Timeline", "programmes": "Programmes and figures",
-    "data": "Data explorer", "sources": "Sources and method",
+    "data": "Data explorer", "sources": "Sources and method", "changes": "What changed since a version",
+    "editor": "Update the data",
 }
 PAGE_LINK = f'{SIDEBAR} [data-testid="stPageLink-NavLink"]'
 
@@ -158,6 +159,7 @@ def _download_text(page, button) -> tuple[bytes, int]:
 def test_data_explorer_csv_download_matches_its_label(page):
     open_app(page, "/data?region=west_africa")
     buttons = page.locator('[data-testid="stDownloadButton"] button', has_text="Engagements as CSV")
+    buttons.nth(1).wait_for(timeout=30_000)  # a busy machine may still be loading the button's code
     assert buttons.count() == 2, "expected a filtered and a full engagements CSV button"
     full_n = int(re.sub(r"\D", "", re.search(r"—\s*(.+?)\s+rows", buttons.nth(1).inner_text()).group(1)))
     raw, n = _download_text(page, buttons.first)

@@ -47,7 +47,7 @@ def _sign_in(page) -> None:
     open_app(page, "/editor")
     assert page.locator('[data-testid="stFileUploader"]').count() == 0  # nothing to upload before signing in
     page.get_by_label("Editor name").fill("ana")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as ana").wait_for(timeout=20_000)
     wait_for_app(page)
@@ -89,7 +89,9 @@ def test_the_editors_journey(editor_page, editing_app, tmp_path):
 
     _add_engagement(workbook, kind="trainning")  # a typo: refused, nothing changes
     _upload(page, workbook)
-    problems = page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    page.wait_for_function("g => g.textContent.includes('trainning')", arg=grid.element_handle(), timeout=20_000)
+    problems = grid.text_content()
     assert "engagements" in problems and "kind_code" in problems and "trainning" in problems
     assert page.get_by_text("nothing was changed").count()
     assert store.current().id == "v1"
@@ -106,8 +108,11 @@ def test_the_editors_journey(editor_page, editing_app, tmp_path):
     screenshot(page, "editor-accepted")
     assert store.current().id == "v2" and store.current().who == "ana"
 
-    open_app(page, "/map")
-    assert page.locator('[data-testid="stDataFrame"]').first.inner_text().count("Uruguay") == 1
+    open_app(page, "/map?region=south_america")  # the new country on the map's table (a short one)
+    table = page.locator('[data-testid="stDataFrame"]').first
+    page.wait_for_function("g => g.textContent.includes('Uruguay')", arg=table.element_handle(), timeout=20_000)
+    open_app(page, "/country?profile=URY")  # and the new record on its profile
+    page.get_by_text("1 recorded engagement").wait_for(timeout=20_000)
     open_app(page, "/changes?since=v1")
     assert page.get_by_text("Uruguay").count() and page.get_by_text(NEW_ID).count()
     screenshot(page, "what-changed")
@@ -120,5 +125,5 @@ def test_the_editors_journey(editor_page, editing_app, tmp_path):
     form.get_by_role("button", name="Restore").click()
     page.get_by_text("The data of v1 are current again").wait_for(timeout=30_000)
     assert store.current().id == "v3" and store.current().restored_from == "v1"
-    open_app(page, "/map")
-    assert "Uruguay" not in page.locator('[data-testid="stDataFrame"]').first.inner_text()
+    open_app(page, "/country?profile=URY")
+    page.get_by_text("no recorded engagement").wait_for(timeout=20_000)

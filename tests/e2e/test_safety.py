@@ -144,7 +144,9 @@ def test_broken_data_shows_the_problems_and_nothing_else(browser, tmp_path):
             assert page.locator('[data-testid="stMetric"]').count() == 0
             assert page.locator("path.choroplethlocation").count() == 0
             assert "2 problems were found in the data files" in page.locator('[data-testid="stMain"]').inner_text()
-            shown = grid.text_content() or ""  # the grid draws on a canvas; its cells are in an accessible table
+            # The grid draws on a canvas; its cells are also in an accessible table, filled a moment later.
+            page.wait_for_function("g => g.textContent.includes('Narnia')", arg=grid.element_handle(), timeout=20_000)
+            shown = grid.text_content() or ""
             for expected in ("engagements.csv", "Narnia", str(line), "metrics.csv", "scope_code"):
                 assert expected in shown, (expected, shown[:1500])
         finally:
