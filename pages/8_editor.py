@@ -4,7 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from ibcr_data import compare, intake, workbook
+from ibcr_data import intake, workbook
+from ibcr_data.compare import compare
 from ibcr_data.editors import Editors
 from ibcr_ui import components, data, editing, history, shell
 from ibcr_ui.components import problems_list
@@ -41,7 +42,7 @@ with update:
             problems_list(ctx, checked.problems)
         else:
             st.success(ctx.t("editor.valid", base=current.id))
-            history.comparison_view(ctx, compare.compare(store.path(checked.base), Path(checked.folder)))
+            history.comparison_view(ctx, compare(store.path(checked.base), Path(checked.folder)))
             note = st.text_input(ctx.t("editor.note"), key="accept_note", max_chars=300)
             if st.button(ctx.t("editor.accept"), type="primary", disabled=not note.strip()):
                 editing.accept(ctx, store, checked, who, note)
