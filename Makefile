@@ -65,7 +65,7 @@ messages: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k t -k translate:2 -k translate_plural:2 -k tn -k pair \
 		--sort-output -w 100 --project "IBCR dashboard" --version 1 \
 		--copyright-holder "International Bureau for Children's Rights" \
-		--msgid-bugs-address https://github.com/ibcr/dashboard/issues -o ibcr_ui/locales/messages.pot .
+		-o ibcr_ui/locales/messages.pot .
 	# Extraction cannot see ids built at run time nor plurals (ids are symbolic), and `update`
 	# copies the template's comments: complete the template from en.po first (see the script).
 	$(BIN)/python ibcr_ui/locales/steps.py template

@@ -26,7 +26,7 @@ def pack_button(ctx: Context, label: str, kind: str, key: str | None = None, sin
 
     name = "-".join(["ibcr-pack", kind, *([key] if key else []), lang, *([f"since-{since}"] if since else [])])
     st.download_button(label, data=pdf, file_name=_safe(name) + ".pdf", mime="application/pdf", on_click="ignore",
-                       icon="📄", key=f"pack_{kind}_{key or 'all'}_{since or ''}")
+                       key=f"pack_{kind}_{key or 'all'}_{since or ''}")
     if ctx.lang not in PACK_LANGUAGES:
         st.caption(ctx.t("packs.languages_note"))
 

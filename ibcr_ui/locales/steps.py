@@ -40,12 +40,12 @@ def _key(message) -> str:
 
 
 def english_comments(message) -> list[str]:
-    """The English text as extracted comments, plus any comment that is not an English one."""
-    own = [c for c in message.auto_comments if not c.startswith(("English:", "English plural:"))]
+    """The English text as extracted comments (made anew each time: Babel reads a wrapped comment back
+    as several, so keeping the old ones would pile up copies of their continuation lines)."""
     if message.pluralizable:
         one, other = (list(message.string) + ["", ""])[:2]
-        return [f"English: {one}", f"English plural: {other}", *own]
-    return [f"English: {message.string}", *own]
+        return [f"English: {one}", f"English plural: {other}"]
+    return [f"English: {message.string}"]
 
 
 def complete(template: Catalog, source: Catalog) -> list[str]:
