@@ -19,19 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .compare import editable_tables
+from .container import MAX_UPLOAD_BYTES, check_container, read_member
 from .load import Dataset, ValidationError, load_dataset
 from .schema import Field, Resource
 from .validate import Problem
 from .workbook import LISTS_SHEET, README_SHEET
 
-MAX_UPLOAD_BYTES = 10 * 2**20
-MAX_UNPACKED_BYTES = 100 * 2**20  # all members of the archive, uncompressed
-MAX_RATIO = 100  # uncompressed / compressed, per member above 1 MB (a zip bomb packs far tighter)
-MAX_MEMBERS = 500
+__all__ = ["MAX_UPLOAD_BYTES", "Intake", "read_upload"]  # the cap lives in container.py; callers read it here
+
 MAX_CELL_PROBLEMS = 100  # per rule and sheet; the rest are counted
-MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlsb", ".xlam")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and encrypted (password-protected) workbooks
-ZIP_MAGIC = b"PK\x03\x04"
 EXCEL_ERRORS = re.compile(r"^#(N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA)$")
 WHOLE_FLOAT = re.compile(r"^\s*([+-]?\d+)\.0+\s*$")
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a formula element in a sheet's XML
@@ -67,7 +63,7 @@ class Intake:
 def read_upload(filename: str, data: bytes, ds: Dataset) -> Intake:
     """Read an uploaded .xlsx workbook or .zip of CSVs against the current dataset `ds`."""
     name = Path(filename).name or "upload"
-    problems = _check_container(name, data)
+    problems = check_container(name, data)
     if problems:
         return Intake(None, problems, filename=name)
     tables = editable_tables(ds)
@@ -98,83 +94,6 @@ def read_upload(filename: str, data: bytes, ds: Dataset) -> Intake:
     return Intake(folder, [], candidate, filename=name)
 
 
-# The container: size, kind, archive safety
-
-def _check_container(name: str, data: bytes) -> list[Problem]:
-    lower = name.lower()
-    size = f"{len(data) / 2**20:.1f} MB"
-    if len(data) > MAX_UPLOAD_BYTES:
-        return [Problem(name, None, None, size, f"the file is larger than {MAX_UPLOAD_BYTES // 2**20} MB",
-                        "upload only the editing workbook (.xlsx, a few hundred KB); remove pictures or other "
-                        "sheets pasted into it")]
-    if lower.endswith(MACRO_SUFFIXES):
-        return [Problem(name, None, None, None, "a macro-enabled or binary workbook is not accepted",
-                        "in Excel use File → Save As and choose 'Excel Workbook (*.xlsx)', then upload that file")]
-    if lower.endswith(".xls"):
-        return [Problem(name, None, None, None, "an old-format Excel file (.xls) is not accepted",
-                        "in Excel use File → Save As and choose 'Excel Workbook (*.xlsx)'")]
-    if not lower.endswith((".xlsx", ".zip")):
-        return [Problem(name, None, None, None, "only an Excel workbook (.xlsx) or a .zip of CSV files is accepted",
-                        "download the editing workbook from the dashboard, fill it in and upload it as .xlsx")]
-    if not data:
-        return [Problem(name, None, None, None, "the file is empty", "upload the saved workbook again")]
-    if not data.startswith(ZIP_MAGIC):
-        what = ("an old .xls file or a password-protected workbook" if data.startswith(OLE_MAGIC)
-                else "probably a CSV or another file renamed")
-        return [Problem(name, None, None, None, f"the file is not what its name says ({what})",
-                        "open it in Excel, remove any password, and save it as 'Excel Workbook (*.xlsx)'")]
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return [Problem(name, None, None, None, "the file is damaged (it cannot be opened as a zip archive)",
-                        "save it again from Excel and upload the new file")]
-    problems = []
-    total = sum(i.file_size for i in infos)
-    if len(infos) > MAX_MEMBERS:
-        problems.append(Problem(name, None, None, str(len(infos)), "the archive holds too many files",
-                                "upload only the table files"))
-    if total > MAX_UNPACKED_BYTES:
-        problems.append(Problem(name, None, None, f"{total / 2**20:.0f} MB", "the archive would unpack to more "
-                                f"than {MAX_UNPACKED_BYTES // 2**20} MB (a zip bomb?)", "upload the real file"))
-    for i in infos:
-        if i.file_size > 2**20 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            problems.append(Problem(name, None, None, i.filename, "a file in the archive is compressed "
-                                    f"more than {MAX_RATIO} times (a zip bomb?)", "upload the real file"))
-        path = PurePosixPath(i.filename)
-        if i.filename.startswith("/") or "\\" in i.filename or ".." in path.parts or ":" in i.filename:
-            problems.append(Problem(name, None, None, i.filename, "a file in the archive has an unsafe path",
-                                    "zip the CSV files themselves, with plain names"))
-        if i.flag_bits & 0x1:
-            problems.append(Problem(name, None, None, i.filename, "the archive is password-protected",
-                                    "upload it without a password"))
-    if problems:
-        return problems
-    names = {i.filename for i in infos}
-    is_workbook = "xl/workbook.xml" in names
-    if lower.endswith(".xlsx"):
-        types = zf.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
-        if not is_workbook:
-            return [Problem(name, None, None, None, "the file is not what its name says (not an Excel workbook)",
-                            "download the editing workbook from the dashboard and save it as .xlsx")]
-        if "xl/vbaProject.bin" in names or b"macroEnabled" in types:
-            return [Problem(name, None, None, None, "the workbook contains macros, although its name says .xlsx",
-                            "in Excel use File → Save As and choose 'Excel Workbook (*.xlsx)' (no macros)")]
-    elif is_workbook:
-        return [Problem(name, None, None, None, "the file is an Excel workbook named .zip",
-                        "rename it to .xlsx and upload it again")]
-    return []
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-    """A member's bytes, never more than it declares (a lying header cannot blow up memory)."""
-    with zf.open(info) as fh:
-        data = fh.read(info.file_size + 1)
-    if len(data) > info.file_size:
-        raise zipfile.BadZipFile(f"{info.filename} is larger than it declares")
-    return data
-
-
 # A zip of CSV files
 
 def _read_zip(name: str, data: bytes, tables: list[Resource]):
@@ -196,7 +115,7 @@ def _read_zip(name: str, data: bytes, tables: list[Resource]):
                                     f"keep only {', '.join(by_path)} in the .zip"))
             continue
         try:
-            rows[res.name] = _read_member(zf, i)
+            rows[res.name] = read_member(zf, i)
         except (zipfile.BadZipFile, OSError) as exc:
             problems.append(Problem(name, None, None, i.filename, f"the file cannot be read ({exc})",
                                     "zip the CSV files again"))
@@ -395,7 +314,7 @@ def _formulas(name: str, data: bytes, sheets: list[str]) -> list[Problem]:
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:  # sizes checked already; most uploads have no formula at all
         sheets_xml = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
-        if not any(FORMULA_TAG.search(_read_member(zf, i)) for i in sheets_xml):
+        if not any(FORMULA_TAG.search(read_member(zf, i)) for i in sheets_xml):
             return []
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False, keep_links=False)
@@ -485,5 +404,3 @@ def _located(p: Problem, tables: list[Resource], lines: dict[str, dict], workboo
         hint = hint.replace(r.path, f"the '{r.name}' sheet")
     return Problem(res.name, row, p.column, p.value, message, hint)
 
-
-__all__ = ["MAX_UPLOAD_BYTES", "Intake", "read_upload"]
