@@ -22,7 +22,6 @@ import contextlib
 import fcntl
 import filecmp
 import getpass
-import io
 import json
 import os
 import re
@@ -30,16 +29,15 @@ import secrets
 import shutil
 import threading
 import time
-import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import backups
+from .backups import LOG, VERSIONS
 from .load import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset, validate
 from .schema import DESCRIPTOR
 
-LOG = "history.json"
-VERSIONS = "versions"
 LOCK = ".lock"
 STORE_DIR = DEFAULT_DATA_DIR.parent / "var" / "ibcr-data"  # the store of a checkout, when it exists
 SHIPPED_NOTE = "The data as shipped"
@@ -47,7 +45,6 @@ KINDS = ("shipped", "import", "restore")
 # Test hook: seconds to sleep after a snapshot is renamed into place and before the log is replaced.
 PAUSE_ENV = "IBCR_STORE_PAUSE_BEFORE_COMMIT"
 # A backup is all versions; refuse archives that would unpack to more than this.
-MAX_BACKUP_BYTES = 4 * 2**30
 _VERSION_RE = re.compile(r"^v?(\d+)$")
 
 
@@ -362,59 +359,13 @@ class Store:
 
     def backup(self) -> bytes:
         """The whole store (every version and the log) as one .zip. Editor accounts are not included."""
-        buf = io.BytesIO()
-        ids = [v.id for v in self.versions()]
-        with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.write(self.root / LOG, LOG)
-            for vid in reversed(ids):
-                folder = self.root / VERSIONS / vid
-                for p in sorted(folder.rglob("*")):
-                    if p.is_file():
-                        zf.write(p, f"{VERSIONS}/{vid}/{p.relative_to(folder).as_posix()}")
-        return buf.getvalue()
+        return backups.write(self.root, [v.id for v in reversed(self.versions())])
 
     @classmethod
     def from_backup(cls, archive: Path | bytes, root: Path) -> Store:
         """Restore a store from `backup()` into an empty (or new) folder `root`; every version is checked."""
         root = Path(root)
-        if root.exists() and any(root.iterdir()):
-            raise ValueError(f"{root} is not empty: restore a backup into an empty or new folder")
-        data = archive if isinstance(archive, bytes) else Path(archive).read_bytes()
-        try:
-            zf = zipfile.ZipFile(io.BytesIO(data))
-        except zipfile.BadZipFile as exc:
-            raise ValueError("the backup is not a .zip file made by `backup`") from exc
-        with zf:
-            infos = zf.infolist()
-            names = {i.filename for i in infos}
-            if LOG not in names:
-                raise ValueError(f"the backup has no {LOG}: it is not a store backup")
-            total = sum(i.file_size for i in infos)
-            if total > MAX_BACKUP_BYTES:
-                raise ValueError(f"the backup would unpack to {total / 2**20:.0f} MB, more than allowed")
-            for i in infos:
-                parts = i.filename.split("/")
-                ok = i.filename == LOG or (
-                    len(parts) >= 3 and parts[0] == VERSIONS and _VERSION_RE.match(parts[1])
-                    and parts[1].startswith("v") and all(p not in ("", ".", "..") for p in parts[2:])
-                    and "\\" not in i.filename)
-                if not ok and not i.is_dir():
-                    raise ValueError(f"the backup holds an unexpected path '{i.filename}': not a store backup")
-            raw_log = json.loads(zf.read(LOG).decode("utf-8"))
-            entries = raw_log["entries"]
-            ids = [e["id"] for e in entries if e["type"] == "version"]
-            missing = [vid for vid in ids if not any(n.startswith(f"{VERSIONS}/{vid}/") for n in names)]
-            if not ids or missing:
-                raise ValueError(f"the backup lacks the files of {', '.join(missing) or 'every version'}")
-            root.mkdir(parents=True, exist_ok=True)
-            staging = root / VERSIONS / f".tmp-restore-{secrets.token_hex(4)}"
-            staging.mkdir(parents=True)
-            for i in infos:
-                if i.filename != LOG and not i.is_dir() and i.filename.split("/")[1] in ids:
-                    dst = staging / i.filename.split("/", 1)[1]
-                    dst.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(i) as src, dst.open("wb") as out:
-                        shutil.copyfileobj(src, out)
+        staging, entries, ids = backups.unpack(archive, root)
         store = cls(root)
         previous = None
         # NOTE: versions are not validated again: a rule added since a version was made must not
