@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import re
+import time
 
 import pytest
 from pypdf import PdfReader
@@ -73,7 +74,7 @@ def test_every_page_opens_from_a_fresh_deep_link(page, name):
 
 def test_deep_link_restores_filters_on_the_map(page):
     open_app(page, "/map?region=west_africa&years=2012-2020")
-    assert selected_tags(page, "Region") == ["West Africa"]
+    assert eventually(lambda: selected_tags(page, "Region"), ["West Africa"]) == ["West Africa"]
     main = page.locator('[data-testid="stMain"]')
     human = main.locator('[data-testid="stMarkdownContainer"] strong', has_text="engagements in").first
     assert "2012–2020" in human.inner_text()
@@ -211,6 +212,16 @@ def choose(page, label: str) -> None:
     page.locator('[data-testid="stMain"] [data-testid="stButtonGroup"] button', has_text=label).first.click()
 
 
+def eventually(read, expected, timeout_s: float = 20):
+    """What `read()` gives once it equals `expected` (a busy machine draws widgets late), or its last value."""
+    deadline = time.monotonic() + timeout_s
+    value = read()
+    while value != expected and time.monotonic() < deadline:
+        time.sleep(0.25)
+        value = read()
+    return value
+
+
 def active_options(page) -> list[str]:
     """Labels of the segmented-control and pill options shown as selected in the main area."""
     buttons = page.locator('[data-testid="stMain"] [data-testid="stButtonGroup"] button[data-selected="true"]')
@@ -251,7 +262,8 @@ def test_timeline_grouping_and_category_travel_in_the_link_to_a_new_context(page
     other = new_page()
     open_app(other, page.url)
     assert "group=country" in other.url and "category=founding" in other.url
-    assert sorted(active_options(other)) == ["By country", "Founding and organisation"]
+    expected = ["By country", "Founding and organisation"]
+    assert eventually(lambda: sorted(active_options(other)), expected) == expected
     ticks = other.locator('[data-testid="stPlotlyChart"] .yaxislayer-above text, [data-testid="stPlotlyChart"] .ytick text')
     ticks.first.wait_for(timeout=20_000)
     labels = {(t.text_content() or "").strip() for t in ticks.all()}
