@@ -147,6 +147,12 @@ def _axis_style(fig: go.Figure) -> go.Figure:
 
 
 IMPRECISE = frozenset({"range", "circa", "by_year"})
+ROW_LABEL = 34  # characters of a timeline row label; the hover gives the full name
+
+
+def _row_label(label: str) -> str:
+    """A row label short enough to leave the bars room on a phone ("Deuxième projet de l'IBCR en…")."""
+    return label if len(label) <= ROW_LABEL else label[: ROW_LABEL - 1].rsplit(" ", 1)[0] + "…"
 
 
 def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, labels: TimelineLabels,
@@ -158,7 +164,7 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
     """
     fig = go.Figure()
     # Plotly reads a few HTML tags in labels: row labels from the data are escaped.
-    rows = rows.assign(_hover=hover, group=rows["group"].astype("str").map(escape))
+    rows = rows.assign(_hover=hover, group=rows["group"].astype("str").map(lambda g: escape(_row_label(g))))
     for status, colour in STATUS_COLOURS.items():
         sub = rows[rows["status_code"] == status]
         for imprecise in (False, True):
@@ -188,12 +194,15 @@ def timeline_figure(rows: pd.DataFrame, milestones: pd.DataFrame, lang: str, lab
         ))
     groups = list(dict.fromkeys(rows["group"]))
     order = ([labels.milestones] if not milestones.empty else []) + groups
+    height = height or max(300, 26 * len(order) + 170)
+    plot_height = height - 10 - 110  # less the top and bottom margins
     fig.update_layout(
-        barmode="overlay", height=height or max(260, 26 * len(order) + 120),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40}, bargap=0.35,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        barmode="overlay", height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 110}, bargap=0.35,
+        # Below the axis title (about 55 px down, whatever the height), clear of the chart's tools.
+        legend={"orientation": "h", "yanchor": "top", "y": -55 / plot_height, "x": 0},
         yaxis={"categoryorder": "array", "categoryarray": order[::-1], "title": None, "automargin": True},
-        xaxis={"title": labels.year, "dtick": 4, "tickformat": "d", "tickangle": 0},
+        xaxis={"title": labels.year, "tickformat": "d", "tickangle": 0},  # ticks as many as the width allows
         separators=", " if lang == "fr" else ".,",
     )
     return _axis_style(fig)
