@@ -203,7 +203,9 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTL
     NOTE: the script state turns "notRunning" before React has drawn the last elements (on a
     busy machine, a second or more), so the app counts as idle only when it is connected, the
     script state is "notRunning", the status widget is gone, the sidebar shows its page links,
-    no element is stale, and the page's elements and text have not changed for `settle_s`.
+    no element is stale, no element is still a placeholder while its code loads (Streamlit loads
+    each kind of element's code on first use), and the page's elements and text have not changed
+    for `settle_s`.
     """
     page.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=timeout_ms)
     idle_js = """() => {
@@ -212,6 +214,7 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTL
             || app.getAttribute('data-test-script-state') !== 'notRunning'
             || document.querySelector('[data-testid="stStatusWidget"]')
             || document.querySelector('[data-stale="true"]')
+            || document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
             || !document.querySelector('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')) return null;
         return app.querySelectorAll('*').length + ':' + app.innerText.length;
     }"""

@@ -130,7 +130,7 @@ def test_filter_change_updates_the_link_and_a_new_context_restores_it(page, new_
     other = new_page()
     open_app(other, page.url)
     assert "region=west_africa" in other.url
-    assert selected_tags(other, "Region") == ["West Africa"]
+    assert eventually(lambda: selected_tags(other, "Region"), ["West Africa"]) == ["West Africa"]
     assert metric_value(other, "Countries engaged") == value
 
 
@@ -179,7 +179,8 @@ def test_sources_page_lists_the_seed_documents(page):
 
 def test_french_link_translates_navigation_cards_and_map_hover(page):
     open_app(page, "/?lang=fr")
-    assert page.locator(PAGE_LINK).first.inner_text().strip() == "Vue d'ensemble"
+    first_link = eventually(lambda: page.locator(PAGE_LINK).first.inner_text().strip(), "Vue d'ensemble")
+    assert first_link == "Vue d'ensemble"
     assert "lang=fr" in page.url
     assert metric_value(page, "Pays d'intervention").isdigit()
     shapes = page.locator("path.choroplethlocation")
@@ -201,7 +202,8 @@ def test_first_visit_follows_the_browser_language(browser, app_url):
     try:
         page = context.new_page()
         open_app(page, "/map")
-        assert page.locator(PAGE_LINK).first.inner_text().strip() == "Vue d'ensemble"
+        first_link = eventually(lambda: page.locator(PAGE_LINK).first.inner_text().strip(), "Vue d'ensemble")
+        assert first_link == "Vue d'ensemble"
         assert "lang=fr" in page.url  # the language chosen is written into the link
     finally:
         context.close()
