@@ -7,7 +7,6 @@ sheet, the Excel row and the column, and says what to do. Any problem: no folder
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import io
@@ -20,6 +19,7 @@ from pathlib import Path, PurePosixPath
 
 from .compare import editable_tables
 from .container import MAX_UPLOAD_BYTES, check_container, read_member
+from .files import copy_folder, write_csv
 from .load import Dataset, ValidationError, load_dataset
 from .schema import Field, Resource
 from .validate import Problem
@@ -75,13 +75,13 @@ def read_upload(filename: str, data: bytes, ds: Dataset) -> Intake:
         return Intake(None, problems, filename=name)
     folder = Path(tempfile.mkdtemp(prefix="ibcr-upload-"))
     try:
-        _copy_folder(ds.data_dir, folder)
+        copy_folder(ds.data_dir, folder)
         for res in tables:
             content = rows[res.name]
             if isinstance(content, bytes):
                 (folder / res.path).write_bytes(content)
             else:  # CSV line -> record number -> Excel row
-                starts = _write_csv(folder / res.path, content)
+                starts = write_csv(folder / res.path, content)
                 lines[res.name] = {line: lines[res.name].get(k, k) for line, k in starts.items()}
         candidate = load_dataset(folder)
     except ValidationError as exc:
@@ -360,35 +360,6 @@ def _cell(r: int, c: int) -> str:
 
 
 # The candidate folder
-
-def _copy_folder(src: Path, dst: Path) -> None:
-    """Copy a data folder (plain copies, writable: a version's files are read-only)."""
-    for p in sorted(Path(src).rglob("*")):
-        rel = p.relative_to(src)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if p.is_dir():
-            (dst / rel).mkdir(parents=True, exist_ok=True)
-        elif p.is_file():
-            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(p, dst / rel)
-
-
-def _write_csv(path: Path, rows: list[list[str]]) -> dict[int, int]:
-    """Write rows; return the file line each record starts on -> its record number (header = 1)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    starts: dict[int, int] = {}
-    line = 1
-    for k, row in enumerate(rows, start=1):
-        before = buf.tell()
-        writer.writerow([c.strip() for c in row])
-        starts[line] = k
-        line += buf.getvalue()[before:].count("\n")
-    path.unlink(missing_ok=True)
-    path.write_text(buf.getvalue(), encoding="utf-8")
-    return starts
-
 
 def _located(p: Problem, tables: list[Resource], lines: dict[str, dict], workbook: bool) -> Problem:
     """A validator problem (CSV file and line) named by sheet and Excel row, for a workbook."""

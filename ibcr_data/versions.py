@@ -35,6 +35,7 @@ from pathlib import Path
 
 from . import backups
 from .backups import LOG, VERSIONS
+from .files import fsync_dir, fsync_file, same_files
 from .load import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset, validate
 from .schema import DESCRIPTOR
 
@@ -280,7 +281,7 @@ class Store:
             if base is not None and self.get(base).id != current.id:
                 raise Conflict(current, base)
             previous = self.root / VERSIONS / current.id
-            if _same_files(folder, previous):
+            if same_files(folder, previous):
                 raise ValueError(f"nothing changed: the files are those of the current version {current.id}")
             self._clean()
             comparison = compare(previous, folder)
@@ -334,13 +335,13 @@ class Store:
                 except OSError:
                     pass  # another file system, or links not allowed: copy
             shutil.copyfile(src, dst)
-            _fsync_file(dst)
+            fsync_file(dst)
             dst.chmod(0o444)  # versions are never edited in place
         for d in sorted({p.parent for p in tmp.rglob("*")} | {tmp}, reverse=True):
-            _fsync_dir(d)
+            fsync_dir(d)
         final = versions / f"v{number}"
         os.rename(tmp, final)
-        _fsync_dir(versions)
+        fsync_dir(versions)
         return final
 
     def _commit(self, entries: list[dict]) -> None:
@@ -352,7 +353,7 @@ class Store:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.root / LOG)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
         self._log_key = None
 
     # Backups
@@ -390,28 +391,6 @@ class Store:
                     seen.add((st.st_dev, st.st_ino))
                     total += st.st_size
         return total
-
-
-def _same_files(a: Path, b: Path) -> bool:
-    def files(root: Path) -> dict[Path, Path]:
-        return {p.relative_to(root): p for p in root.rglob("*")
-                if p.is_file() and not any(s.startswith(".") for s in p.relative_to(root).parts)}
-
-    fa, fb = files(a), files(b)
-    return fa.keys() == fb.keys() and all(filecmp.cmp(fa[k], fb[k], shallow=False) for k in fa)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # some file systems cannot sync a directory
-        _fsync_file(path)
 
 
 __all__ = ["Conflict", "Store", "Version", "current_folder", "os_user", "store_root"]
