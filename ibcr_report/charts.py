@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
 import plotly.graph_objects as go
 
 import ibcr_data
@@ -153,8 +152,3 @@ def metrics_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
                                                                                                  r["metric_id"]))]),
     ] for _, r in order.iterrows()]
     return section
-
-
-def chart_table(charts: list[Chart]) -> pd.DataFrame:
-    """The charts of a pack (name, size), for the benchmark."""
-    return pd.DataFrame([{"name": c.name, "width": c.width, "height": c.height} for c in charts])
