@@ -1,4 +1,4 @@
-"""Shared benchmark machinery: settings, servers, the browser, waits, network counting and the result table."""
+"""Shared benchmark machinery: settings, servers, the browser, waits and network counting."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ import contextlib
 import json
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -32,6 +30,8 @@ READY_MS = 90_000          # one page, normal data
 SCALE_READY_MS = 300_000   # one page, 1,000x data (the first visit loads and validates it)
 WORKER_TIMEOUT_S = 900
 SESSIONS = 10
+APP_SCRIPT = "dashboard.py"  # Server(APP_SCRIPT) starts the app (through its launcher when it has one)
+LAUNCHER = Path("ibcr_ui") / "serve.py"
 FLOOR_SENTENCE = "This page is the text floor of the IBCR dashboard benchmark."
 # NOTE: configure() rebinds APP and LOCALE; other modules must read them as harness.APP and
 # harness.LOCALE (never `from harness import APP`), or they would keep the values from import time.
@@ -40,18 +40,25 @@ LOCALE: dict[str, str] = {}
 
 # Page name: (link, in-page condition for "fully rendered"). Conditions use the helpers in _HELPERS.
 # The pages come from the app's own registry; a page the registry gains without a condition fails here.
+_DATAFRAME = "has('[data-testid=\"stDataFrame\"]')"
 READY = {
-    "overview": "idle() && paths() >= 30 && metricsFilled()",
+    "overview": "idle() && mapDrawn() && metricsFilled()",
     "map": "idle() && paths() >= 30",
     "country": "idle() && has('h1')",
     "timeline": "idle() && has('g.barlayer')",
     "programmes": "idle() && has('h1')",
-    "data": "idle() && has('[data-testid=\"stDataFrame\"]')",
-    "sources": "idle() && has('[data-testid=\"stDataFrame\"]')",
-    "changes": "idle() && has('h1')",
-    "editor": "idle() && has('h1')",
+    "data": f"idle() && {_DATAFRAME}",
+    "sources": f"idle() && {_DATAFRAME}",
+    # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
+    "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_DATAFRAME}",
+    "editor": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
 }
+EDITOR_SIGNED_IN = "idle() && has('h1') && has('[data-testid=\"stFileUploader\"]')"
+STORE_PAGES = ("changes", "editor")  # served only by an app on the temp store of versions
 LINK_PARAMS = {"country": "?profile=BFA"}
+# NOTE: configure() drops the pages whose script the app under test lacks (an older commit), in place,
+# so that `from harness import PAGES` sees the change.
+SCRIPTS = {p.key: p.script for p in REGISTRY}
 PAGES = {p.key: (p.url_path + LINK_PARAMS.get(p.key, ""), READY[p.key]) for p in REGISTRY}
 QUICK_PAGES = ("overview", "map", "data")
 FLOORS = {
@@ -69,7 +76,11 @@ _HELPERS = """
   const idle = () => !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
       && app.getAttribute('data-test-script-state') === 'notRunning' && !has('[data-testid="stStatusWidget"]');
   const paths = () => q('path.choroplethlocation').length;
-  const values = () => [...q('[data-testid="stMetric"] [data-testid="stMetricValue"]')];
+  // The Overview's map: Plotly shapes (older commits) or a server-drawn SVG with one link per country.
+  const mapDrawn = () => paths() >= 30 || q('svg.ibcr-map a.ibcr-country').length >= 30;
+  // Headline card values: one HTML element of cards (.ibcr-card-value), or st.metric (older commits).
+  const values = () => { const v = [...q('.ibcr-card-value')];
+      return v.length ? v : [...q('[data-testid="stMetric"] [data-testid="stMetricValue"]')]; };
   const cardVisible = () => values().some((e) => e.innerText.trim() && e.getBoundingClientRect().height > 0);
   const metricsFilled = () => { const v = values(); return v.length > 0 && v.every((e) => e.innerText.trim()); };
   const text = (s) => !!document.body && document.body.innerText.includes(s);
@@ -107,19 +118,42 @@ def configure(app_dir: Path) -> None:
     """Point the harness at a checkout of the app (its pages, data, locale and .streamlit settings)."""
     global APP, LOCALE
     APP = app_dir.resolve()
-    LOCALE = json.loads((APP / "ibcr_ui" / "locales" / "en.json").read_text(encoding="utf-8"))
+    LOCALE = _messages(APP)
+    for key in [k for k in PAGES if not (APP / SCRIPTS[k]).is_file()]:
+        del PAGES[key]
+
+
+def _messages(app: Path) -> dict[str, str]:
+    """The app's English messages: the gettext catalogue, or en.json in older commits."""
+    po = app / "ibcr_ui" / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return json.loads((app / "ibcr_ui" / "locales" / "en.json").read_text(encoding="utf-8"))
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        return {m.id: m.string for m in read_po(fh) if isinstance(m.id, str) and isinstance(m.string, str)}
+
+
+def app_command() -> list[str]:
+    """How the app is started: its launcher when the checkout has one, else plain `streamlit run`."""
+    if (APP / LAUNCHER).is_file():
+        return [sys.executable, "-m", ".".join(LAUNCHER.with_suffix("").parts)]
+    return [sys.executable, "-m", "streamlit", "run", APP_SCRIPT]
 
 
 class Server:
-    """One `streamlit run` process on a free port, with cwd=APP so the app's .streamlit applies."""
+    """One app or floor process on a free port, with cwd=APP so the app's .streamlit applies.
+
+    The app (script APP_SCRIPT) starts through app_command(); the floors always with `streamlit run`.
+    """
 
     def __init__(self, script: str, logs: Path, env: dict[str, str] | None = None) -> None:
         self.script = script
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = logs / f"{Path(script).stem}-{self.port}.log"
-        cmd = [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
-               "--server.headless", "true"]
+        start = app_command() if script == APP_SCRIPT else [sys.executable, "-m", "streamlit", "run", script]
+        cmd = [*start, "--server.port", str(self.port), "--server.headless", "true"]
         with self.log.open("wb") as log:
             self.started = time.perf_counter()
             self.proc = subprocess.Popen(cmd, cwd=APP, env={**os.environ, **(env or {})}, stdout=log,
@@ -235,12 +269,24 @@ def reload_ms(page, cond: str) -> float:
     return wait_for(page, cond)
 
 
-def navigate(page, name: str) -> None:
-    """Follow the sidebar link to a page (one session), and wait until that page is drawn."""
+def navigate(page, name: str, cond: str | None = None) -> float:
+    """Follow the sidebar link to a page (one session) and wait until it is drawn; ms from the pointer press."""
     before = probe(page, "h1()")
+    mark_pointerdown(page)
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name=LOCALE[f"page.{name}"], exact=True).click()
-    cond = PAGES[name][1] if name != "country" else "idle() && has('h1')"
-    wait_for(page, f"h1() !== {json.dumps(before)} && {cond}")
+    cond = cond or (PAGES[name][1] if name != "country" else "idle() && has('h1')")
+    return wait_for(page, f"h1() !== {json.dumps(before)} && {cond}") - pointer_t0(page)
+
+
+def mark_pointerdown(page) -> None:
+    """Note performance.now() at the next pointer press in the page (read it with pointer_t0)."""
+    page.evaluate("""() => { window.__benchT0 = null; document.addEventListener('pointerdown',
+        () => { if (window.__benchT0 === null) window.__benchT0 = performance.now(); },
+        {capture: true, once: true}); }""")
+
+
+def pointer_t0(page) -> float:
+    return page.evaluate("window.__benchT0")
 
 
 def close(page) -> None:
@@ -305,66 +351,3 @@ class Network:
         other = sum(n for p, n, _ in self.responses) - app - bundle
         return {"ws_bytes": self.ws_bytes, "ws_frames": self.ws_frames, "app_static_bytes": app,
                 "bundle_bytes": bundle, "other_http_bytes": other, "app_bytes": self.ws_bytes + app}
-
-
-# Results
-
-
-@dataclass
-class Row:
-    section: str
-    figure: str
-    unit: str
-    samples: list[float] = field(default_factory=list)
-    floor_samples: list[float] = field(default_factory=list)
-    floor_name: str = ""
-    target: str = ""            # human form, e.g. "≤ 1.3× floor", "≤ 400 ms"
-    limit: float | None = None  # the number the target compares with
-    on_ratio: bool = False      # compare the ratio (True) or the value (False) with `limit`
-    note: str = ""
-    value: float | None = None
-    floor: float | None = None
-    ratio: float | None = None
-    met: bool | None = None
-    detail: dict = field(default_factory=dict)  # extra measurements, in the JSON only
-
-    def finish(self) -> Row:
-        if self.samples and self.value is None:
-            self.value = statistics.median(self.samples)
-        if self.floor_samples:
-            self.floor = statistics.median(self.floor_samples)
-        if self.value is not None and self.floor:
-            self.ratio = self.value / self.floor
-        compared = self.ratio if self.on_ratio else self.value
-        if self.limit is not None:
-            self.met = compared is not None and compared <= self.limit
-        return self
-
-
-def _fmt(v: float | None, unit: str) -> str:
-    if v is None:
-        return "—"
-    if unit == "s":
-        return f"{v:.2f} s"
-    if unit == "count":
-        return f"{v:.0f}"
-    if unit == "bool":
-        return "yes" if v else "no"
-    return f"{v:,.0f} {unit}"
-
-
-def print_table(rows: list[Row]) -> None:
-    head = ("figure", "value", "floor", "ratio", "target", "met")
-    body = [(f"{r.section}: {r.figure}", _fmt(r.value, r.unit),
-             f"{_fmt(r.floor, r.unit)}" + (f" ({r.floor_name})" if r.floor_name and r.floor is not None else ""),
-             "—" if r.ratio is None else f"{r.ratio:.2f}×", r.target or "—",
-             "—" if r.met is None else ("yes" if r.met else "NO")) for r in rows]
-    widths = [max(len(x[i]) for x in [head, *body]) for i in range(len(head))]
-    line = lambda cells: " | ".join(c.ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    print(line(head))
-    print("-+-".join("-" * w for w in widths))
-    for cells in body:
-        print(line(cells))
-    notes = [f"- {r.section}: {r.figure}: {r.note}" for r in rows if r.note]
-    if notes:
-        print("\nNotes:\n" + "\n".join(notes))

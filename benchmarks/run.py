@@ -8,6 +8,7 @@ where stated). Sections: cold start, warm load, interaction, payload, memory, sc
     python benchmarks/run.py                     # all sections, 5 runs (8-10 minutes on 2 cores)
     python benchmarks/run.py --quick             # 3 runs, fewer pages (about 4 minutes)
     python benchmarks/run.py --only cold,payload
+    python benchmarks/run.py --only warm --pages changes,editor,country --runs 1
     python benchmarks/run.py --app-dir /tmp/old   # measure another checkout (e.g. a `git archive`)
 
 NOTE: the browser is Debian's /usr/bin/chromium driven by Playwright; `playwright install`
@@ -33,8 +34,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 import harness
-from harness import CHROMIUM, PAGES, QUICK_PAGES, RESULTS, ROOT, SECTIONS, BenchError, Browser, Row, print_table
-from sections import cold, interaction, memory, payload, scale, warm, worker_apptest, worker_scale
+import store
+from editing import worker_packs
+from harness import CHROMIUM, PAGES, QUICK_PAGES, RESULTS, ROOT, SECTIONS, STORE_PAGES, BenchError, Browser
+from scale import scale, worker_scale
+from sections import cold, interaction, memory, payload, warm, worker_apptest
+from table import Row, print_table
 
 # Main
 
@@ -58,6 +63,7 @@ def machine() -> dict:
         "cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(int(mem) / 1024 / 1024, 1),
         "kernel": platform.release(), "python": platform.python_version(), **versions,
         "chromium": run(str(CHROMIUM), "--version"), "app_dir": str(harness.APP),
+        "app_command": [Path(c).name if c == sys.executable else c for c in harness.app_command()],
         "git_commit": run("git", "-C", str(harness.APP), "rev-parse", "HEAD"),
         "git_dirty_files": run("git", "-C", str(harness.APP), "status", "--porcelain").splitlines(),
         "load_average_at_start": os.getloadavg(),
@@ -69,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5; 3 with --quick)")
     parser.add_argument("--quick", action="store_true", help=f"3 runs, pages {', '.join(QUICK_PAGES)} only")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections: {','.join(SECTIONS)}")
+    parser.add_argument("--pages", help="comma-separated pages for warm, payload and memory (default: every page "
+                                        "of ibcr_ui/registry.py; with --quick " + ", ".join(QUICK_PAGES) + ")")
     parser.add_argument("--json", type=Path, default=RESULTS / "latest.json", help="where to write the results")
     parser.add_argument("--app-dir", type=Path, default=ROOT,
                         help="the checkout to measure (default: this one), e.g. a `git archive` of an older commit")
@@ -83,11 +91,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker == "scale":
         print(json.dumps(worker_scale(args.data, runs)))
         return 0
+    if args.worker == "packs":
+        print(json.dumps(worker_packs(runs)))
+        return 0
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(only) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown section(s) {', '.join(sorted(unknown))}; choose from {', '.join(SECTIONS)}")
-    pages = QUICK_PAGES if args.quick else tuple(PAGES)
+    pages = tuple(p for p in QUICK_PAGES if p in PAGES) if args.quick else tuple(PAGES)
+    if args.pages:
+        pages = tuple(p.strip() for p in args.pages.split(",") if p.strip())
+        if set(pages) - set(PAGES):
+            parser.error(f"unknown page(s) {', '.join(sorted(set(pages) - set(PAGES)))}; "
+                         f"the app has {', '.join(PAGES)}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that `finally` stops the servers
 
     from playwright.sync_api import sync_playwright
@@ -99,12 +115,16 @@ def main(argv: list[str] | None = None) -> int:
     logs = Path(tempfile.mkdtemp(prefix="logs-", dir=RESULTS))
     rows: list[Row] = []
     errors: list[str] = []
-    with sync_playwright() as pw:
+    # One temp store of versions for the sections that serve its pages (store.py); None for an app without.
+    wants_store = store.supported() and bool(set(only) & {"warm", "payload", "memory"}) and (
+        bool(set(pages) & set(STORE_PAGES)) or "memory" in only)
+    with sync_playwright() as pw, (store.temp_store() if wants_store else contextlib.nullcontext()) as st:
         b = Browser(pw)
         try:
-            steps = {"cold": lambda: cold(b, runs, logs), "warm": lambda: warm(b, runs, pages, logs),
-                     "interaction": lambda: interaction(b, runs, logs), "payload": lambda: payload(b, pages, logs),
-                     "memory": lambda: memory(b, pages, logs), "scale": lambda: scale(b, runs, args.quick, logs)}
+            steps = {"cold": lambda: cold(b, runs, logs), "warm": lambda: warm(b, runs, pages, logs, st),
+                     "interaction": lambda: interaction(b, runs, logs),
+                     "payload": lambda: payload(b, pages, logs, st), "memory": lambda: memory(b, pages, logs, st),
+                     "scale": lambda: scale(b, runs, args.quick, logs)}
             for name in only:
                 t, load_before = time.perf_counter(), os.getloadavg()[0]
                 print(f"[bench] {name} …", file=sys.stderr, flush=True)
