@@ -46,7 +46,7 @@ bench: $(VENV)/.dev chromium
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/packs.py
 
-## Loopback load test: 30 websocket sessions for 2 minutes (LOAD_ARGS="--sessions 5 --duration 20").
+## Loopback load test: 30 visitors clicking every 5-10 s for 2 minutes (LOAD_ARGS="--profile saturate", "--compare": 1 vs 2 processes behind nginx).
 loadtest: $(VENV)/.dev
 	$(BIN)/python tests/load/loadtest.py $(LOAD_ARGS)
 

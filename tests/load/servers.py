@@ -1,0 +1,182 @@
+"""The processes a load run starts and watches: dashboard servers, and nginx in front of several.
+
+Servers start as `make run` and deploy/processes.sh start them (`python -m ibcr_ui.serve`, or
+`streamlit run dashboard.py` where that launcher does not exist), on 127.0.0.1 and free ports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import nginxconf
+
+ROOT = Path(__file__).resolve().parents[2]
+HOST = "127.0.0.1"
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass
+class Proc:
+    name: str  # "server :8501", "nginx :8080"
+    port: int
+    popen: subprocess.Popen
+    log: Path
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def healthy(port: int) -> bool:
+    try:
+        with _NO_PROXY.open(f"http://{HOST}:{port}/_stcore/health", timeout=2) as resp:
+            return resp.status == 200 and resp.read().decode().strip() == "ok"
+    except OSError:
+        return False
+
+
+def rss_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int, children: bool = False) -> float | None:
+    """User + system CPU time of a process (/proc/<pid>/stat fields 14-15; 16-17 add reaped children)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+        return ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def nginx_worker_cpu(master: int) -> float:
+    """CPU seconds of the nginx workers (children of the master) still running."""
+    total = 0.0
+    with contextlib.suppress(OSError):
+        for child in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+            total += cpu_seconds(int(child)) or 0.0
+    return total
+
+
+def launcher() -> list[str]:
+    if (ROOT / "ibcr_ui" / "serve.py").exists():
+        return [sys.executable, "-m", "ibcr_ui.serve"]
+    return [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+
+
+def start_server(port: int, log: Path) -> Proc:
+    cmd = [*launcher(), "--server.port", str(port), "--server.address", HOST, "--server.headless", "true",
+           "--browser.gatherUsageStats", "false",
+           "--logger.enableRich", "false"]  # plain tracebacks in the log, easy to count
+    with log.open("wb") as fh:
+        popen = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    return Proc(f"server :{port}", port, popen, log)
+
+
+def start_nginx(backends: list[int], workdir: Path) -> Proc:
+    """nginx in the foreground with deploy/nginx.conf pointed at `backends`; its files stay in workdir."""
+    exe = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
+    if exe is None:
+        raise RuntimeError("nginx is not installed (on Debian: apt-get install -y nginx)")
+    shutil.rmtree(workdir, ignore_errors=True)  # a fresh error log each run
+    workdir.mkdir(parents=True)
+    workdir.chmod(0o755)  # the workers (another user when started as root) create their temp folders here
+    port = free_port()
+    conf = workdir / "nginx.conf"
+    conf.write_text(nginxconf.for_load_run(nginxconf.SITE.read_text(encoding="utf-8"), backends, port, workdir),
+                    encoding="utf-8")
+    log = workdir / "nginx-stderr.log"
+    check = subprocess.run([exe, "-t", "-q", "-c", str(conf), "-p", str(workdir)], capture_output=True, text=True,
+                           check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"nginx -t refused {conf}: {check.stderr.strip()}")
+    with log.open("wb") as fh:
+        popen = subprocess.Popen([exe, "-c", str(conf), "-p", str(workdir)], stdout=fh, stderr=subprocess.STDOUT,
+                                 stdin=subprocess.DEVNULL)
+    return Proc(f"nginx :{port}", port, popen, workdir / "error.log")
+
+
+def wait_healthy(procs: list[Proc], timeout: float) -> str | None:
+    """None once every process answers /_stcore/health (through nginx too); else why not."""
+    deadline = time.monotonic() + timeout
+    pending = list(procs)
+    while pending:
+        for p in list(pending):
+            if not p.alive():
+                return f"{p.name} exited with code {p.popen.returncode}; log: {p.log}"
+            if healthy(p.port):
+                pending.remove(p)
+        if time.monotonic() > deadline:
+            return f"{', '.join(p.name for p in pending)} not healthy within {timeout:g} s"
+        time.sleep(0.25)
+    return None
+
+
+def stop(proc: Proc) -> None:
+    if not proc.alive():
+        return
+    proc.popen.terminate()
+    try:
+        proc.popen.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.popen.kill()
+        proc.popen.wait(timeout=10)
+
+
+def _traceback_headline(block: str) -> str:
+    """'path:line: ExceptionType: message' for a logged traceback (the deepest frame outside the venv)."""
+    lines = block.splitlines()
+    frames = [m for ln in lines if (m := re.match(r'\s*File "([^"]+)", line (\d+)', ln))]
+    own = [m for m in frames if "site-packages" not in m.group(1) and not m.group(1).startswith("pandas/")]
+    where = ""
+    if own:
+        path, line = own[-1].group(1), own[-1].group(2)
+        with contextlib.suppress(ValueError):
+            path = str(Path(path).relative_to(ROOT))
+        where = f"{path}:{line}: "
+    message = next((ln.strip() for ln in reversed(lines)
+                    if re.match(r"^[A-Za-z_][\w.]*(Error|Exception|Warning|Interrupt|Exit)\b", ln.strip())), "?")
+    return where + message[:300]
+
+
+def log_findings(path: Path, limit: int = 20) -> dict:
+    """Tracebacks and error lines a server logged. They matter here: the app sets
+    client.showErrorDetails = "none", so a browser (and this client) sees only a redacted message."""
+    try:
+        text = re.sub(r"\x1b\[[0-9;]*m", "", path.read_text(encoding="utf-8", errors="replace"))
+    except OSError:
+        return {"path": str(path), "tracebacks": 0, "distinct": {}, "error_lines": [], "last_tracebacks": []}
+    blocks = re.split(r"(?=^Traceback \(most recent call last\):)", text, flags=re.M)
+    tracebacks = [b.strip() for b in blocks if b.startswith("Traceback")]
+    distinct = Counter(_traceback_headline(b) for b in tracebacks)
+    error_lines = [ln for ln in text.splitlines() if re.search(r"\b(ERROR|CRITICAL|Uncaught app)|\[(error|crit)\]", ln)]
+    return {"path": str(path), "tracebacks": len(tracebacks), "distinct": dict(distinct.most_common(limit)),
+            "error_lines": error_lines[:limit], "last_tracebacks": [b[:3000] for b in tracebacks[-3:]]}
