@@ -47,6 +47,17 @@ def numbers(s: pd.Series) -> pd.Series:
     return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
 
 
+def isin(s: pd.Series, values) -> pd.Series:
+    """`s.isin(values)` for text, done in Arrow.
+
+    NOTE: pandas' own isin on the `str` dtype turns every allowed value into an Arrow scalar in
+    Python first: 0.3 s a load on the 1,000x data, where ids are checked against 100,000 others.
+    """
+    allowed = values if isinstance(values, pd.Series) else list(values)
+    hit = pc.is_in(pa.array(s, type=pa.string()), value_set=pa.array(allowed, type=pa.string()))
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=s.index, dtype="bool")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong in the data, located precisely enough to fix it."""
@@ -95,16 +106,16 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
         return None, [Problem(name, line, None, raw[exc.start: exc.start + 8].decode("latin-1"),
                               "the file is not UTF-8 text (probably Latin-1 from an older Excel)",
                               'in Excel use "Save As" and choose "CSV UTF-8 (Comma delimited)"')]
-    if not text.strip():
+    if not text or text.isspace():
         return None, [Problem(name, None, None, None, "the file is empty",
                               "restore the header row and the records (see git history)")]
     try:
-        header = [h.strip() for h in next(csv.reader(io.StringIO(text, newline="")))]
+        header = [h.strip() for h in next(csv.reader(io.StringIO(_first_line(text), newline="")))]
     except csv.Error as exc:
         return None, [Problem(name, 1, None, None, f"the header row cannot be parsed ({exc})",
                               "check the quotes in the first row")]
     problems: list[Problem] = []
-    fast = _fast_rows(text, header) if len(set(header)) == len(header) else None
+    fast = _fast_rows(raw, header) if len(set(header)) == len(header) else None
     if fast is not None:
         columns, lines = fast
     else:
@@ -112,6 +123,7 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
         if isinstance(parsed, Problem):
             return None, [parsed]
         columns, lines, problems = parsed
+        columns = {h: c.str.strip() for h, c in columns.items()}
     expected = res.field_names
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
@@ -128,33 +140,53 @@ def read_raw(data_dir: Path, res: Resource) -> tuple[RawTable | None, list[Probl
         problems.append(Problem(name, 1, c, None, "the column appears twice", "keep one of them"))
     if missing or dupes:
         return None, problems
-    frame = pd.DataFrame({c: columns[c].str.strip() for c in expected}, index=pd.RangeIndex(len(lines)))
+    frame = pd.DataFrame({c: columns[c] for c in expected}, index=pd.RangeIndex(len(lines)))
     return RawTable(res, frame, lines), problems
 
 
-def _fast_rows(text: str, header: list[str]) -> tuple[dict[str, pd.Series], list[int]] | None:
-    """Parse a well-formed file with Arrow's CSV reader; None when the exact path is needed.
+def _first_line(text: str) -> str:
+    """The text up to its first line break, or all of it when the header may span lines.
+
+    NOTE: parsing the header from the whole text copies a file of 100 MB into a buffer first.
+    """
+    end = text.find("\n")
+    head = text if end < 0 else text[: end + 1]
+    return text if '"' in head or "\r" in head[:-2] else head
+
+
+def _fast_rows(raw: bytes, header: list[str]) -> tuple[dict[str, pd.Series], list[int]] | None:
+    """Parse a well-formed file with Arrow's CSV reader, cells stripped; None when the exact path is needed.
 
     Well-formed: every record on one line with as many cells as the header. Anything else (a
     ragged row, a line break inside a quoted cell) goes to `_exact_rows`, which reports it.
+    NOTE: cells are stripped and blank records dropped in Arrow, before pandas sees them: on the
+    1,000x data that is a third of the time the pandas string methods took.
     """
     try:
         table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(raw),
             parse_options=pa_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(column_types={h: pa.string() for h in header},
                                                   strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (pa.ArrowInvalid, ValueError):
         return None
-    physical = text.count("\n") + (0 if text.endswith("\n") else 1) - 1
+    physical = raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) - 1
     if table.num_rows != physical or [c.strip() for c in table.column_names] != header:
         return None  # a quoted cell spans lines: the record-to-line map needs the exact parser
-    df = table.to_pandas()
-    df.columns = header
-    keep = df.apply(lambda col: col.str.strip().ne("")).any(axis=1) if len(df) else pd.Series(dtype=bool)
-    df = df[keep]
-    lines = (df.index.to_numpy() + 2).tolist()
-    return {h: df[h].reset_index(drop=True).astype("str") for h in header}, lines
+    # One chunk per column: Arrow takes a few rows out of a chunked column by walking all of it,
+    # and every filtered view takes rows.
+    cells = [pc.utf8_trim_whitespace(col).combine_chunks() for col in table.columns]
+    lines = pa.array(range(2, table.num_rows + 2), type=pa.int64())
+    if cells:
+        filled = [pc.not_equal(c, "") for c in cells]
+        keep = filled[0]
+        for f in filled[1:]:
+            keep = pc.or_(keep, f)
+        if not pc.all(keep).as_py():
+            cells = [c.filter(keep) for c in cells]
+            lines = lines.filter(keep)
+    df = pa.Table.from_arrays(cells, names=[f"c{i}" for i in range(len(cells))]).to_pandas()
+    return {h: df[f"c{i}"] for i, h in enumerate(header)}, lines.to_pylist()
 
 
 def _exact_rows(text: str, header: list[str], name: str):
@@ -302,10 +334,12 @@ def check_foreign_keys(tables: dict[str, RawTable]) -> list[Problem]:
             target = tables.get(fk.resource)
             if target is None or fk.field not in table.frame:
                 continue
-            ordered = list(dict.fromkeys(target.frame[fk.ref_field]))
-            keys = set(ordered)
             s = table.frame[fk.field]
-            bad = (s != "") & ~s.isin(keys)
+            bad = (s != "") & ~isin(s, target.frame[fk.ref_field])
+            if not bad.any():
+                continue
+            ordered = list(dict.fromkeys(target.frame[fk.ref_field]))  # for the hints only
+            keys = set(ordered)
             codes = target.resource.is_code_table
             message = (f"not one of the allowed codes in {target.resource.path}" if codes
                        else f"not found in {target.resource.path}")
