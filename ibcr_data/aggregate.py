@@ -13,9 +13,9 @@ import pandas as pd
 
 from .filters import View
 from .load import Dataset
+from .precomputed import STATUS_RANK, countries_in_view, narrowed, per_country, selection
 
 CONFIDENCE_RANK = {"exact": 0, "approximate": 1, "inferred": 2}
-STATUS_RANK = {"ongoing": 0, "planned": 1, "completed": 2, "unknown": 3}
 ESTIMATE_METRICS = frozenset({"children_reached"})
 
 
@@ -79,17 +79,19 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
                     up_to_year: int | None = None, programme_id: str | None = None) -> Figure | None:
     """The most recent organisation-wide figure of one kind, with any figure that disagrees."""
     m = ds.metrics
-    reported = ds.organisation_figures
-    rows = reported[(reported["metric_code"] == metric_code) & reported["scope_code"].isin(scopes)]
+    rows = ds.precomputed.figures_by_metric.get(metric_code, ds.organisation_figures.iloc[:0])
+    rows = rows[rows["scope_code"].isin(scopes)]
     if programme_id is not None:
         rows = rows[rows["programme_id"] == programme_id]
     if up_to_year is not None:
         rows = rows[rows["end_year"] <= up_to_year]
     if rows.empty:
         return None
-    rows = rows.assign(_conf=rows["confidence_code"].map(CONFIDENCE_RANK))
-    best = rows.sort_values(["end_year", "_conf", "value"], ascending=[False, True, False]).iloc[0]
-    fig = _figure_from_row(metric_code, best)
+    # Sorting the three keys alone picks the same row as sorting the whole frame (lexsort is stable).
+    keys = pd.DataFrame({"end_year": rows["end_year"], "_conf": rows["confidence_code"].map(CONFIDENCE_RANK),
+                         "value": rows["value"]})
+    first = keys.sort_values(["end_year", "_conf", "value"], ascending=[False, True, False]).index[0]
+    fig = _figure_from_row(metric_code, rows.loc[first])
     if fig.conflict_id:
         peers = m[(m["conflict_id"] == fig.conflict_id) & (m["metric_id"] != fig.metric_id)]
         # One line per distinct claim: the same figure repeated by two sources is one claim.
@@ -101,14 +103,18 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
 def headline_figures(ds: Dataset, view: View, this_year: int) -> list[Figure]:
     """Cards for the Overview: counts from the records in view, then reported figures."""
     eng = view.engagements
-    work_countries = eng.loc[~eng["is_venue"], "country_iso3"].unique()
-    programme_countries = len(work_countries)
-    venue_countries = eng.loc[eng["is_venue"], "country_iso3"].unique()
-    venues = set(venue_countries.tolist()) - set(work_countries.tolist())
-    founded = int(ds.events.loc[ds.events["category_code"] == "founding", "start_year"].min())
+    sel = selection(view, ds)
+    if sel is not None:
+        programme_countries, venue_count = countries_in_view(ds.precomputed, sel.engagements)
+    else:
+        work_countries = eng.loc[~eng["is_venue"], "country_iso3"].unique()
+        programme_countries = len(work_countries)
+        venue_countries = eng.loc[eng["is_venue"], "country_iso3"].unique()
+        venue_count = len(set(venue_countries.tolist()) - set(work_countries.tolist()))
+    founded = ds.precomputed.founded
     up_to = view.filters.years[1] if view.filters.years else None
     figs = [
-        Figure("countries_engaged", float(programme_countries), note_en=str(len(venues)), note_fr=str(len(venues))),
+        Figure("countries_engaged", float(programme_countries), note_en=str(venue_count), note_fr=str(venue_count)),
         Figure("programmes", float(len(view.programmes))),
         Figure("engagements", float(len(eng))),
         Figure("years_active", float(this_year - founded), start_year=founded, end_year=this_year),
@@ -134,6 +140,15 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
             "kinds", "first_year", "last_year"]
     if eng.empty:
         return pd.DataFrame(columns=cols)
+    sel = selection(view, ds)
+    out = per_country(ds.precomputed, sel.engagements) if sel is not None else _per_country(eng)
+    names = ds.countries[["country_iso3", *(f"name_{lang}" for lang in languages(ds.countries, "name")),
+                          "ibcr_region_code"]]
+    return out[cols].merge(names, on="country_iso3", how="left")
+
+
+def _per_country(eng: pd.DataFrame) -> pd.DataFrame:
+    """`engagements_per_country` on any frame of engagements, without the names (see per_country)."""
     # Collapse to one row per distinct (country, kind, status, date, venue): everything below works
     # on that small table, whatever the number of engagements.
     keys = ["country_iso3", "kind_code", "status_code", "status_as_of", "is_venue"]
@@ -160,21 +175,27 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
     out = out.reset_index()
     for col in ("first_year", "last_year"):
         out[col] = out[col].astype("Int64")
-    names = ds.countries[["country_iso3", *(f"name_{lang}" for lang in languages(ds.countries, "name")),
-                          "ibcr_region_code"]]
-    return out[cols].merge(names, on="country_iso3", how="left")
+    return out
 
 
 def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.DataFrame:
     """Bars for a Gantt chart: one per engagement, labelled by country or programme."""
     if group_by not in ("country", "programme"):
         raise ValueError("group_by must be 'country' or 'programme'")
+    sel = selection(view, ds)
+    if sel is None:
+        return _timeline(ds, view.engagements, group_by)
+    frame, rows_of_frame = ds.precomputed.timeline(group_by, lambda eng: _timeline(ds, eng, group_by))
+    return narrowed(frame, rows_of_frame, sel.engagements, len(ds.engagements))
+
+
+def _timeline(ds: Dataset, eng: pd.DataFrame, group_by: str) -> pd.DataFrame:
+    """`timeline_rows` for any frame of engagements; a `_row` column, if there, is carried through."""
     langs = languages(ds.countries, "name")
     cols = ["engagement_id", "country_iso3", "kind_code", "programme_id", "start_year", "start_date", "end_year",
             "end_date", "date_precision_code", "status_code", "status_as_of",
-            *(c for c in view.engagements.columns if c.startswith("description_")),
-            "source_id", "confidence_code", "year_from", "year_to"]
-    eng = view.engagements
+            *(c for c in eng.columns if c.startswith("description_")),
+            "source_id", "confidence_code", "year_from", "year_to", *(["_row"] if "_row" in eng else [])]
     out = eng.loc[eng["year_from"].notna(), cols]
     out = out.merge(ds.countries[["country_iso3", *(f"name_{lang}" for lang in langs)]], on="country_iso3", how="left")
     prog_langs = languages(ds.programmes, "name")

@@ -6,9 +6,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+import numpy as np
 import pandas as pd
 
 from .load import Dataset
+from .precomputed import Selection
 
 LINK_KEYS = ("years", "region", "kind", "status", "programme", "country")
 MAX_LINK_VALUE = 500  # characters; longer link values are ignored, not parsed
@@ -78,19 +80,23 @@ class Choices:
 
 def choices(ds: Dataset) -> Choices:
     lo, hi = year_bounds(ds)
-    used_regions = set(ds.engagements["ibcr_region_code"].dropna()) | set(ds.engagements["un_region_code"].dropna())
+    eng = ds.engagements
+    # NOTE: each set is built once: a set built inside the loops below walks 100,000 rows per code.
+    used_regions = set(eng["ibcr_region_code"].dropna().unique()) | set(eng["un_region_code"].dropna().unique())
+    used_kinds, used_statuses = set(eng["kind_code"].unique()), set(eng["status_code"].unique())
+    used_metrics = set(ds.metrics["metric_code"].unique())
     regions = tuple(
         code for code, includes in ds.regions.sort_values("sort_order")[["region_code", "includes"]].itertuples(index=False)
         if code in used_regions or (isinstance(includes, str) and any(p.strip() in used_regions for p in includes.split(";")))
     )
     return Choices(
         year_min=lo, year_max=hi, regions=regions,
-        kinds=tuple(k for k in ds.descriptor.vocabularies["kind_code"] if k in set(ds.engagements["kind_code"])),
-        statuses=tuple(s for s in ds.descriptor.vocabularies["status_code"] if s in set(ds.engagements["status_code"])),
+        kinds=tuple(k for k in ds.descriptor.vocabularies["kind_code"] if k in used_kinds),
+        statuses=tuple(s for s in ds.descriptor.vocabularies["status_code"] if s in used_statuses),
         programmes=tuple(ds.programmes.sort_values(["start_year", "programme_id"])["programme_id"]),
         countries=tuple(sorted(ds.countries["country_iso3"])),
         categories=tuple(ds.descriptor.vocabularies["category_code"]),
-        metrics=tuple(c for c in ds.descriptor.vocabularies["metric_code"] if c in set(ds.metrics["metric_code"])),
+        metrics=tuple(c for c in ds.descriptor.vocabularies["metric_code"] if c in used_metrics),
     )
 
 
@@ -173,6 +179,8 @@ class View:
     events: pd.DataFrame
     metrics: pd.DataFrame
     programmes: pd.DataFrame
+    # Which engagements these are, for the counts in aggregate.py; None for a view built by hand.
+    selection: Selection | None = field(default=None, repr=False, compare=False)
 
 
 def region_countries(ds: Dataset, regions: frozenset[str]) -> frozenset[str]:
@@ -183,49 +191,41 @@ def region_countries(ds: Dataset, regions: frozenset[str]) -> frozenset[str]:
 
 
 def apply_filters(ds: Dataset, f: Filters) -> View:
+    """The view of one filter state.
+
+    NOTE: the tests run on integer codes worked out once per dataset (ibcr_data/precomputed.py):
+    the same tests as `isin` on the text columns, ten times faster at 1,000 times the data.
+    """
+    pre = ds.precomputed
     eng = ds.engagements
-    keep = pd.Series(True, index=eng.index)
+    keep = np.ones(len(eng), dtype=bool)
     if f.years:
-        keep &= (eng["year_from"] <= f.years[1]) & (eng["year_to"] >= f.years[0])
+        year_from, year_to = pre.years
+        keep &= (year_from <= f.years[1]) & (year_to >= f.years[0])
     if f.regions:
-        keep &= eng["country_iso3"].isin(region_countries(ds, f.regions))
+        keep &= pre.country.isin(region_countries(ds, f.regions))
     if f.kinds:
-        keep &= eng["kind_code"].isin(f.kinds)
+        keep &= pre.kind.isin(f.kinds)
     if f.statuses:
-        keep &= eng["status_code"].isin(f.statuses)
+        keep &= pre.status.isin(f.statuses)
     if f.programmes:
-        keep &= eng["programme_id"].isin(f.programmes)
+        keep &= pre.programme.isin(f.programmes)
     if f.countries:
-        keep &= eng["country_iso3"].isin(f.countries)
-    engagements = eng[keep] if not keep.all() else eng
-
-    ev = ds.events
-    ek = pd.Series(True, index=ev.index)
-    if f.years:
-        ev_to = ev["end_year"].astype("float64").fillna(ev["start_year"].astype("float64"))
-        ek &= (ev["start_year"] <= f.years[1]) & (ev_to >= f.years[0])
+        keep &= pre.country.isin(f.countries)
+    rows = None if keep.all() else np.flatnonzero(keep)
     places = _place_filter(ds, f)
-    if places is not None:
-        ek &= ev["country_iso3"].isin(places)
-    if f.programmes:
-        ek &= ev["programme_id"].isin(f.programmes)
-
-    m = ds.metrics
-    mk = pd.Series(True, index=m.index)
-    if f.years:
-        m_from = m["start_year"].astype("float64").fillna(m["end_year"].astype("float64"))
-        mk &= (m_from <= f.years[1]) & (m["end_year"] >= f.years[0])
-    if places is not None:
-        mk &= m["country_iso3"].isin(places)
-    if f.programmes:
-        mk &= m["programme_id"].isin(f.programmes)
-
-    progs = ds.programmes
-    if engagements is eng:
-        progs = progs[progs["has_engagement"]]
-    else:
-        progs = progs[progs["programme_id"].isin(engagements["programme_id"].dropna().unique())]
-    return View(f, engagements, ev[ek] if not ek.all() else ev, m[mk] if not mk.all() else m, progs)
+    narrowed = []
+    for frame, (country, programme, first, last) in ((ds.events, pre.event_columns), (ds.metrics, pre.metric_columns)):
+        k = np.ones(len(frame), dtype=bool)
+        if f.years:
+            k &= (first <= f.years[1]) & (last >= f.years[0])
+        if places is not None:
+            k &= country.isin(places)
+        if f.programmes:
+            k &= programme.isin(f.programmes)
+        narrowed.append(frame if k.all() else frame[k])
+    return View(f, eng if rows is None else eng[keep], *narrowed, pre.programmes_of(rows),
+                selection=Selection(pre, rows))
 
 
 def _place_filter(ds: Dataset, f: Filters) -> frozenset[str] | None:

@@ -59,6 +59,13 @@ class Dataset:
         m = self.metrics
         return m[m["country_iso3"].isna() & ~m["is_target"] & m["value"].notna()]
 
+    @cached_property
+    def precomputed(self):
+        """Integer codes and ready-made tables for filters and counts (ibcr_data/precomputed.py)."""
+        from .precomputed import Precomputed  # precomputed builds on this module
+
+        return Precomputed(self)
+
     def table(self, name: str) -> pd.DataFrame:
         """A table by resource name: a record or reference table, or a code table ("kind")."""
         if name in self.codes:
