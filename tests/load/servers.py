@@ -174,6 +174,9 @@ def log_findings(path: Path, limit: int = 20) -> dict:
         text = re.sub(r"\x1b\[[0-9;]*m", "", path.read_text(encoding="utf-8", errors="replace"))
     except OSError:
         return {"path": str(path), "tracebacks": 0, "distinct": {}, "error_lines": [], "last_tracebacks": []}
+    # A chained exception ("The above exception was the direct cause ...") is one traceback, not two.
+    text = re.sub(r"^(The above exception|During handling of the above exception)(.*)\n\nTraceback", r"\1\2\n\nChained traceback",
+                  text, flags=re.M)
     blocks = re.split(r"(?=^Traceback \(most recent call last\):)", text, flags=re.M)
     tracebacks = [b.strip() for b in blocks if b.startswith("Traceback")]
     distinct = Counter(_traceback_headline(b) for b in tracebacks)
