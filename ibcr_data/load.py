@@ -183,10 +183,14 @@ def _vocabularies(descriptor: Descriptor, tables: dict[str, RawTable]) -> dict[s
 
 
 def _typed(frame: pd.DataFrame, res: Resource) -> pd.DataFrame:
-    out = {}
+    """The table with each column as its declared type; an empty text cell becomes missing.
+
+    NOTE: text columns are typed in Arrow and converted to pandas together: masking them one
+    by one in pandas took a third of a second on the 1,000x data.
+    """
+    out, text = {}, {}
     for f in res.fields:
         s = frame[f.name]
-        empty = s == ""
         if f.type == "integer":
             out[f.name] = numbers(s).astype("Int64")
         elif f.type == "number":
@@ -195,8 +199,12 @@ def _typed(frame: pd.DataFrame, res: Resource) -> pd.DataFrame:
             low = s.str.lower()
             out[f.name] = low.isin(TRUE) & ~low.isin(FALSE)
         else:
-            out[f.name] = s.mask(empty).astype("str")
-    return pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+            arr = pa.array(s, type=pa.string())
+            text[f.name] = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+    if text:
+        typed = pa.table(text).to_pandas()
+        out.update({name: typed[name] for name in text})
+    return pd.DataFrame({f.name: out[f.name] for f in res.fields}, index=pd.RangeIndex(len(frame)))
 
 
 def _region_members(regions: pd.DataFrame, countries: pd.DataFrame) -> dict[str, frozenset[str]]:

@@ -200,7 +200,7 @@ def _units(tables: dict[str, RawTable]) -> list[Problem]:
         return []
     unit_of = dict(zip(codes.frame["metric_code"], codes.frame["unit_code"]))
     df = metrics.frame
-    expected = df["metric_code"].map(unit_of)
+    expected = _lookup(df["metric_code"], pd.Series(list(unit_of), dtype="str"), pd.Series(list(unit_of.values()), dtype="str"))
     bad = expected.notna() & (df["unit_code"] != "") & (df["unit_code"] != expected)
     out = []
     for i in df.index[bad][:MAX_PER_RULE]:

@@ -47,6 +47,14 @@ def numbers(s: pd.Series) -> pd.Series:
     return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
 
 
+def whole_numbers(s: pd.Series) -> pd.Series:
+    """Text to float64 where a cell is a whole number ("2016", "+3"), NaN elsewhere (as `numbers`)."""
+    arr = pa.array(s, type=pa.string())
+    values = pc.cast(pc.if_else(pc.match_substring_regex(arr, INT_RE), arr, pa.scalar(None, pa.string())), pa.float64())
+    values = pc.if_else(pc.is_finite(values), values, pa.scalar(None, pa.float64()))
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=s.index, dtype="float64")
+
+
 def isin(s: pd.Series, values) -> pd.Series:
     """`s.isin(values)` for text, done in Arrow.
 
@@ -299,8 +307,7 @@ def _check_composite_key(table: RawTable) -> list[Problem]:
 def _check_dates(df: pd.DataFrame, lines: pd.Series, name: str) -> list[Problem]:
     out: list[Problem] = []
     if {"start_year", "end_year"} <= set(df.columns):
-        start = numbers(df["start_year"].where(df["start_year"].str.match(INT_RE), ""))
-        end = numbers(df["end_year"].where(df["end_year"].str.match(INT_RE), ""))
+        start, end = whole_numbers(df["start_year"]), whole_numbers(df["end_year"])
         for i in df.index[(end < start).fillna(False)][:MAX_PER_RULE]:
             out.append(Problem(name, int(lines[i]), "end_year", df.at[i, "end_year"],
                                f"the end year is before the start year ({df.at[i, 'start_year']})",

@@ -89,3 +89,9 @@ def test_lookup_takes_the_first_row_of_a_repeated_key():
     assert got.index.tolist() == [3, 1, 2]
     assert got.iloc[:2].tolist() == ["only-b", "first-a"]
     assert pd.isna(got.iloc[2])
+
+
+def test_whole_numbers_read_what_the_integer_rule_accepts():
+    s = pd.Series(["2016", "+3", "-12", "0012", "", "19x4", "1.5", "9" * 400, " 7", "\u0662\u0660"], dtype="str")
+    reference = validate.numbers(s.where(s.str.match(validate.INT_RE), ""))
+    pd.testing.assert_series_equal(validate.whole_numbers(s), reference)
