@@ -31,5 +31,20 @@ def pack_button(ctx: Context, label: str, kind: str, key: str | None = None, sin
         st.caption(ctx.t("packs.languages_note"))
 
 
+def pack_choice(ctx: Context, choice_label: str, options: list[str], format_func, button_label: str, kind: str,
+                key: str) -> None:
+    """A choice of scope (a funder, a programme) beside one button for its pack.
+
+    One control for many scopes, rather than a button on each card: the cards can then be one
+    HTML element, which cannot hold a Streamlit button. Nothing to choose, no control.
+    """
+    if not options:
+        return
+    choice_col, button_col = st.columns([2, 2], vertical_alignment="bottom")
+    chosen = choice_col.selectbox(choice_label, options=options, format_func=format_func, key=key)
+    with button_col:
+        pack_button(ctx, button_label, kind, chosen)
+
+
 def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)

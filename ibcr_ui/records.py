@@ -7,7 +7,7 @@ import streamlit as st
 
 import ibcr_data
 
-from . import figures, i18n, text
+from . import blocks, figures, i18n, text
 from .context import Context
 from .text import md
 
@@ -22,10 +22,12 @@ def timeline_labels(ctx: Context) -> figures.TimelineLabels:
         milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
 
 
-def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
+def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str,
+                   plain_table: bool = False) -> None:
     """The Gantt of engagements and milestones, then the same records as a table for screen readers.
 
-    Every bar and diamond names its source on hover.
+    Every bar and diamond names its source on hover. `plain_table` folds a plain HTML table under
+    the same summary instead of Streamlit's data grid, whose code the browser would fetch for it.
     """
     fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
                                   text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
@@ -33,16 +35,23 @@ def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
     alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
     st.plotly_chart(fig, width="stretch", key=key, alt=alt,
                     config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+    columns = {
+        ctx.t("col.country"): rows[f"name_{ctx.lang}"],
+        ctx.t("col.programme"): rows[f"programme_name_{ctx.lang}"].fillna(""),
+        ctx.t("col.kind"): [ctx.label("kind", k) for k in rows["kind_code"]],
+        ctx.t("col.dates"): [text.dates_text(ctx, r) for _, r in rows.iterrows()],
+        ctx.t("col.status"): [text.status_text(ctx, r) for _, r in rows.iterrows()],
+        ctx.t("col.source"): [ctx.source_title(s) for s in rows["source_id"]],
+        ctx.t("col.confidence"): [ctx.label("confidence", c) for c in rows["confidence_code"]],
+    }
+    if plain_table:
+        cells = {name: [md(v) for v in values] for name, values in columns.items()}
+        cells[ctx.t("col.source")] = [text.source_link(ctx, s) for s in rows["source_id"]]  # linked titles
+        st.html(blocks.rich_table_html(list(cells), [list(r) for r in zip(*cells.values())],
+                                       summary=ctx.t("table.show_timeline")))
+        return
     with st.expander(ctx.t("table.show_timeline")):
-        st.dataframe(pd.DataFrame({
-            ctx.t("col.country"): rows[f"name_{ctx.lang}"],
-            ctx.t("col.programme"): rows[f"programme_name_{ctx.lang}"].fillna(""),
-            ctx.t("col.kind"): [ctx.label("kind", k) for k in rows["kind_code"]],
-            ctx.t("col.dates"): [text.dates_text(ctx, r) for _, r in rows.iterrows()],
-            ctx.t("col.status"): [text.status_text(ctx, r) for _, r in rows.iterrows()],
-            ctx.t("col.source"): [ctx.source_title(s) for s in rows["source_id"]],
-            ctx.t("col.confidence"): [ctx.label("confidence", c) for c in rows["confidence_code"]],
-        }), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
 
 
 def country_table(ctx: Context, per_country: pd.DataFrame) -> None:
@@ -69,52 +78,70 @@ def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
     view = ibcr_data.View(ibcr_data.Filters(), profile.engagements, profile.events, profile.metrics, profile.programmes)
     rows = ibcr_data.timeline_rows(ctx.ds, view, group_by="country")
     rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
-    timeline_chart(ctx, rows, profile.events, key="country_timeline")
+    timeline_chart(ctx, rows, profile.events, key="country_timeline", plain_table=True)
 
 
-def engagement_cards(ctx: Context, eng: pd.DataFrame) -> None:
-    for _, r in eng.iterrows():
-        with st.container(border=True):
-            st.markdown(f"**{md(ctx.label('kind', r['kind_code']))}** · {md(text.dates_text(ctx, r))}"
-                        f" · {md(text.status_text(ctx, r))}")
-            st.markdown(md(r[f"description_{ctx.lang}"]))
-            bits = []
-            if isinstance(r["place_name"], str):
-                bits.append(ctx.pair("col.place", md(r["place_name"])))
-            if isinstance(r["programme_id"], str):
-                bits.append(ctx.pair("col.programme", md(ctx.programme_name(r["programme_id"]))))
-            if isinstance(r["partners"], str):
-                bits.append(ctx.pair("col.partners", md(ctx.orgs(r["partners"]))))
-            if isinstance(r["funders"], str):
-                bits.append(ctx.pair("col.funders", md(ctx.orgs(r["funders"]))))
-            if bits:
-                st.caption(" · ".join(bits))
-            line = text.source_line(ctx, r["source_id"], r["confidence_code"], "engagements", r["engagement_id"])
-            if isinstance(r["evidence"], str):
-                line += "  \n" + ctx.pair("col.evidence", md(r["evidence"]))
-            if isinstance(r["conflict_id"], str):
-                line += "  \n⚠️ " + md(text.conflict_text(ctx, r["conflict_id"]))
-            st.caption(line)
+def engagement_cards(ctx: Context, eng: pd.DataFrame, label: str) -> None:
+    """A card per engagement, as one element: what and when, what was done, with whom, on what evidence."""
+    st.html(blocks.records_html([_engagement(ctx, r) for r in eng.to_dict("records")], label, columns=2))
+
+
+def _engagement(ctx: Context, r: dict) -> blocks.Record:
+    who = []
+    if isinstance(r["place_name"], str):
+        who.append(ctx.pair("col.place", md(r["place_name"])))
+    if isinstance(r["programme_id"], str):
+        who.append(ctx.pair("col.programme", md(ctx.programme_name(r["programme_id"]))))
+    if isinstance(r["partners"], str):
+        who.append(ctx.pair("col.partners", md(ctx.orgs(r["partners"]))))
+    if isinstance(r["funders"], str):
+        who.append(ctx.pair("col.funders", md(ctx.orgs(r["funders"]))))
+    notes = [" · ".join(who)] if who else []
+    notes.append(text.source_line(ctx, r["source_id"], r["confidence_code"], "engagements", r["engagement_id"]))
+    if isinstance(r["evidence"], str):
+        notes.append(ctx.pair("col.evidence", md(r["evidence"])))
+    if isinstance(r["conflict_id"], str):
+        notes.append("⚠️ " + md(text.conflict_text(ctx, r["conflict_id"])))
+    head = (f"**{md(ctx.label('kind', r['kind_code']))}** · {md(text.dates_text(ctx, r))}"
+            f" · {md(text.status_text(ctx, r))}")
+    return blocks.Record(head, body=md(r[f"description_{ctx.lang}"]), notes=tuple(notes))
+
+
+def programme_cards(ctx: Context, programmes: pd.DataFrame, label: str) -> None:
+    """A card per programme, as one grid: name, dates and status, what it did, where, with whom, source."""
+    st.html(blocks.records_html([_programme(ctx, p) for p in programmes.to_dict("records")], label, columns=3))
+
+
+def _programme(ctx: Context, p: dict) -> blocks.Record:
+    name = p[f"name_{ctx.lang}"]
+    title = name + (f" ({p['acronym']})" if isinstance(p["acronym"], str) and p["acronym"] not in name else "")
+    listed = p["country_iso3_list"]
+    countries = [ctx.country_name(c) for c in listed.split("; ")] if isinstance(listed, str) else []
+    notes = [ctx.pair("col.countries", md(", ".join(countries)) or ctx.t("value.none_recorded")),
+             ctx.pair("col.funders", md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
+             ctx.pair("col.partners", md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
+             text.source_line(ctx, p["source_id"], p["confidence_code"], "programmes", p["programme_id"])]
+    if isinstance(p["conflict_id"], str):
+        notes.append("⚠️ " + md(text.conflict_text(ctx, p["conflict_id"])))
+    return blocks.Record(f"**{md(title)}**", f"{md(text.dates_text(ctx, p))} · {md(text.status_text(ctx, p))}",
+                         md(p[f"description_{ctx.lang}"]), tuple(notes))
 
 
 def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
-    """Figures as a table: never summed, each with its scope, period and source."""
-    src = ctx.ds.sources.set_index("source_id")
-    table = pd.DataFrame({
-        ctx.t("col.figure"): [text.metric_row_text(ctx, r) for _, r in metrics.iterrows()],
-        ctx.t("col.what"): metrics[f"note_{ctx.lang}"],
-        ctx.t("col.scope"): [ctx.label("scope", s) + (" (" + ctx.t("metrics.target") + ")" if t else "")
-                             for s, t in zip(metrics["scope_code"], metrics["is_target"])],
-        ctx.t("col.period"): metrics[f"period_label_{ctx.lang}"],
-        ctx.t("col.confidence"): [ctx.label("confidence", c) for c in metrics["confidence_code"]],
-        ctx.t("col.source"): [_titles(ctx, s, ctx.further_sources("metrics", m))
-                              for s, m in zip(metrics["source_id"], metrics["metric_id"])],
-        ctx.t("col.link"): [src.at[s, "url"] if s in src.index else None for s in metrics["source_id"]],
-    })
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link"), display_text="↗")})
+    """Figures as a plain table (one light element): never summed, each with its scope, period and source.
+
+    Each source's title links to the source, further sources included.
+    """
+    columns = [ctx.t("col.figure"), ctx.t("col.what"), ctx.t("col.scope"), ctx.t("col.period"),
+               ctx.t("col.confidence"), ctx.t("col.source")]
+    rows = [[md(text.metric_row_text(ctx, r)), md(r[f"note_{ctx.lang}"]),
+             md(ctx.label("scope", r["scope_code"]) + (" (" + ctx.t("metrics.target") + ")" if r["is_target"] else "")),
+             md(r[f"period_label_{ctx.lang}"]), md(ctx.label("confidence", r["confidence_code"])),
+             _source_links(ctx, r["source_id"], ctx.further_sources("metrics", r["metric_id"]))]
+            for _, r in metrics.iterrows()]
+    st.html(blocks.rich_table_html(columns, rows))
 
 
-def _titles(ctx: Context, main: str, further: tuple[tuple[str, str], ...]) -> str:
-    """The main source's title, then the others' (a figure the seeds and a report both give)."""
-    return "; ".join(ctx.source_title(s) for s in [main, *(s for s, _ in further)])
+def _source_links(ctx: Context, main: str, further: tuple[tuple[str, str], ...]) -> str:
+    """Markdown: the main source, then the others (a figure the seeds and a report both give), each linked."""
+    return "; ".join(text.source_link(ctx, s) for s in [main, *(s for s, _ in further)])

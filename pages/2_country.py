@@ -16,7 +16,7 @@ iso3 = st.selectbox(ctx.t("country.pick"), options=engaged + others, format_func
 if not iso3:
     st.title(ctx.t("page.country"))
     st.info(ctx.t("country.choose"))
-    st.stop()
+    shell.stop(ctx)
 
 # Data
 profile = ibcr_data.country_profile(ctx.ds, iso3)
@@ -33,7 +33,7 @@ if not profile.has_engagement:
     if not profile.events.empty:
         components.section(ctx.t("country.events"))
         views.milestone_list(ctx, profile.events)
-    st.stop()
+    shell.stop(ctx)
 
 eng = profile.engagements
 venue_only = bool(eng["is_venue"].all())
@@ -43,21 +43,22 @@ st.markdown(ctx.tn("country.lead_venue", len(eng), **facts) if venue_only else c
 records.country_timeline(ctx, profile)
 
 components.section(ctx.t("country.what"))
-records.engagement_cards(ctx, eng)
+records.engagement_cards(ctx, eng, ctx.t("country.what"))
 
 cols = st.columns(2, gap="large")
 with cols[0]:
     components.section(ctx.t("country.programmes"))
     if profile.programmes.empty:
         st.caption(ctx.t("country.no_programme"))
-    for _, p in profile.programmes.iterrows():
-        st.markdown(f"**{md(p[f'name_{ctx.lang}'])}** · "
-                    f"{i18n.year_span(ctx.lang, p['start_year'], p['end_year'])} · "
-                    f"{ctx.label('status', p['status_code'])}")
+    else:
+        st.markdown("\n".join(f"- **{md(p[f'name_{ctx.lang}'])}** · "
+                              f"{i18n.year_span(ctx.lang, p['start_year'], p['end_year'])} · "
+                              f"{ctx.label('status', p['status_code'])}" for _, p in profile.programmes.iterrows()))
 with cols[1]:
     components.section(ctx.t("country.partners_funders"))
-    st.markdown(ctx.pair("col.partners", md(ctx.orgs("; ".join(profile.partners))) or ctx.t("value.none_recorded")))
-    st.markdown(ctx.pair("col.funders", md(ctx.orgs("; ".join(profile.funders))) or ctx.t("value.none_recorded")))
+    none = ctx.t("value.none_recorded")
+    st.markdown(ctx.pair("col.partners", md(ctx.orgs("; ".join(profile.partners))) or none) + "  \n"
+                + ctx.pair("col.funders", md(ctx.orgs("; ".join(profile.funders))) or none))
 
 if not profile.metrics.empty:
     components.section(ctx.t("country.figures"))
@@ -67,6 +68,7 @@ if not profile.events.empty:
     views.milestone_list(ctx, profile.events)
 
 components.section(ctx.t("country.sources"))
-for _, s in profile.sources.iterrows():
-    st.markdown("- " + text.source_link(ctx, s["source_id"]) + " — " + md(ctx.orgs(s["publisher"])))
+st.markdown("\n".join("- " + text.source_link(ctx, s["source_id"]) + " — " + md(ctx.orgs(s["publisher"]))
+                       for _, s in profile.sources.iterrows()))
 st.caption(ctx.t("country.confidence_legend"))
+shell.done(ctx)

@@ -297,3 +297,22 @@ def test_a_country_profile_downloads_its_brief_in_french(page, tmp_path):
     download.value.save_as(path)
     text = " ".join(p.extract_text() for p in PdfReader(path).pages)
     assert path.name == "ibcr-pack-country-BFA-fr.pdf" and "Burkina Faso" in text and "Sources" in text
+
+
+def test_the_programme_pack_choice_downloads_the_chosen_programmes_brief(page, tmp_path):
+    open_app(page, "/programmes")
+    cards = page.locator('[data-testid="stMain"] li.ibcr-record')
+    assert cards.count() == 21  # every programme is a card of the one grid, with its source
+    assert cards.filter(has_text="Source:").count() == 21
+    choice = page.locator('[data-testid="stSelectbox"]').filter(has_text="Brief on the programme")
+    choice.locator("input").click()
+    page.keyboard.type("PRODEF")
+    page.get_by_role("option", name=re.compile("PRODEF")).first.click()
+    button = page.locator('[class*="st-key-pack_programme_prodef_"] button')
+    button.wait_for(timeout=30_000)  # the button follows the choice
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = " ".join(p.extract_text() for p in PdfReader(path).pages)
+    assert path.name == "ibcr-pack-programme-prodef-en.pdf" and "PRODEF" in text
