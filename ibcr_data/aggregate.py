@@ -77,7 +77,20 @@ def _figure_from_row(key: str, row: pd.Series) -> Figure:
 
 def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("cumulative",),
                     up_to_year: int | None = None, programme_id: str | None = None) -> Figure | None:
-    """The most recent organisation-wide figure of one kind, with any figure that disagrees."""
+    """The most recent organisation-wide figure of one kind, with any figure that disagrees.
+
+    NOTE: worked out once per dataset and arguments (the answer depends on nothing else); the
+    Figure is frozen, and is shared by every caller.
+    """
+    key = (metric_code, tuple(scopes), up_to_year, programme_id)
+    memo = ds.precomputed.reported
+    if key not in memo:
+        memo[key] = _latest_reported(ds, *key)
+    return memo[key]
+
+
+def _latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...], up_to_year: int | None,
+                     programme_id: str | None) -> Figure | None:
     m = ds.metrics
     rows = ds.precomputed.figures_by_metric.get(metric_code, ds.organisation_figures.iloc[:0])
     rows = rows[rows["scope_code"].isin(scopes)]

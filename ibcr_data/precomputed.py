@@ -138,6 +138,11 @@ class Precomputed:
         return {str(code): rows for code, rows in reported.groupby("metric_code", sort=False)}
 
     @cached_property
+    def reported(self) -> dict[tuple, object]:
+        """`latest_reported` answers, by their arguments (filled by aggregate.py)."""
+        return {}
+
+    @cached_property
     def founded(self) -> int:
         ev = self.ds.events
         return int(ev.loc[ev["category_code"] == "founding", "start_year"].min())

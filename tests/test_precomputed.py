@@ -207,3 +207,14 @@ def test_changing_a_result_changes_no_later_result(big):
     again = apply_filters(big, Filters())
     pd.testing.assert_frame_equal(ibcr_data.timeline_rows(big, again), before)
     assert "changed" not in set(again.programmes["programme_id"])
+
+
+def test_latest_reported_answers_as_on_fresh_data(ds):
+    cases = [("professionals_trained", ("cumulative",), None), ("professionals_trained", ("cumulative",), 2015),
+             ("volunteers_deployed", ("programme", "cumulative"), 2019), ("children_reached", ("cumulative",), 1990)]
+    for code, scopes, year in cases:
+        first = ibcr_data.latest_reported(ds, code, scopes, up_to_year=year)
+        assert ibcr_data.latest_reported(ds, code, scopes, up_to_year=year) is first  # answered once
+        fresh = dataclasses.replace(ds)  # new Dataset: nothing remembered
+        assert ibcr_data.latest_reported(fresh, code, list(scopes), up_to_year=year) == first
+    assert ibcr_data.latest_reported(ds, "children_reached", ("cumulative",), up_to_year=1990) is None
