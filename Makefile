@@ -19,7 +19,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 ## Start the dashboard on the bundled data: http://localhost:8501
 run: $(VENV)/.runtime
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT)
+	$(BIN)/python -m ibcr_ui.serve --server.port $(PORT)
 
 ## Lint and run every test, browser tests included (installs Debian's chromium if missing).
 test: $(VENV)/.dev chromium
@@ -27,8 +27,10 @@ test: $(VENV)/.dev chromium
 	$(BIN)/frictionless validate data/datapackage.yaml
 	$(BIN)/python -m pytest
 
+# Debian's chromium (browser tests, Kaleido) and poppler-utils (the packs' pages drawn as PNG in a test).
 chromium:
-	@[ -x /usr/bin/chromium ] || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
+	@[ -x /usr/bin/chromium ] && [ -x /usr/bin/pdftoppm ] || { $(SUDO) apt-get update -qq && \
+		$(SUDO) apt-get install -y -qq chromium poppler-utils; }
 
 ## Style and architecture: ruff, and the import layers in pyproject.toml (import-linter).
 lint: $(VENV)/.dev

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, packs, records, shell, text, views
+from ibcr_ui import components, link, packs, shell, text, views
 from ibcr_ui.registry import page
 
 # Inputs
@@ -18,11 +18,11 @@ st.markdown(text.md(text.summary_sentence(ctx)))
 packs.pack_button(ctx, ctx.t("packs.organisation"), "organisation")
 
 components.section(ctx.t("overview.map_title"))
-views.world_map(ctx, mode="kind", key="overview_map", height=500)
-with st.expander(ctx.t("table.show_map")):
-    records.country_table(ctx, ibcr_data.engagements_per_country(ctx.ds, ctx.view))
+views.overview_map(ctx)
+views.country_table(ctx, ibcr_data.engagements_per_country(ctx.ds, ctx.view))
 
 components.section(ctx.t("overview.milestones_title"))
 views.milestone_list(ctx, ctx.view.events[ctx.view.events["is_key_milestone"]], limit=6, columns=2)
 st.page_link(page("timeline").script, label=ctx.t("overview.all_milestones"),
              query_params=link.nav_params(ctx.state, "timeline"))
+shell.done(ctx)

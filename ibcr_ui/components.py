@@ -14,7 +14,7 @@ from ibcr_data import Problem
 from . import i18n
 from .context import Context
 from .text import md
-from .theme import IBCR_BLUE, MUTED
+from .theme import IBCR_BLUE, LAND, MUTED, TEXT
 
 # Captions in Streamlit's default grey are 4.15:1 on white; MUTED (theme.py) is 5.8:1 (WCAG AA asks 4.5:1).
 CSS = f"""
@@ -31,6 +31,62 @@ CSS = f"""
   [data-testid="stTabs"] [role="tabpanel"] {{ padding-top: 2rem; }}  /* a table's toolbar stays off the tabs */
   :focus-visible {{ outline: 3px solid {IBCR_BLUE} !important; outline-offset: 2px; }}
   .block-container {{ padding-top: 2.2rem; max-width: 1400px; }}
+  /* Headline cards and milestone lists (ibcr_ui.blocks): one HTML element each. */
+  .ibcr-cards {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 1rem; margin-bottom: 1rem; }}
+  @media (max-width: 1100px) {{ .ibcr-cards {{ grid-template-columns: repeat(2, minmax(0, 1fr)); }} }}
+  @media (max-width: 520px) {{ .ibcr-cards {{ grid-template-columns: 1fr; }} }}
+  .ibcr-card {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.9rem 1rem; }}
+  .ibcr-card p {{ margin: 0; }}
+  .ibcr-card-label {{ font-size: 0.875rem; color: {TEXT}; }}
+  .ibcr-card-value {{ font-size: 1.9rem; line-height: 1.25; padding: 0.15rem 0 0.45rem; color: {TEXT}; }}
+  .ibcr-card-caption p, .ibcr-conflicts p, .ibcr-milestone-body p {{ font-size: 0.875rem; color: {MUTED};
+      line-height: 1.35; margin: 0 0 0.35rem; }}
+  .ibcr-card a, .ibcr-milestones a {{ color: {IBCR_BLUE}; }}
+  .ibcr-conflicts summary {{ cursor: pointer; font-size: 0.875rem; min-height: 24px; padding-top: 0.2rem; }}
+  [data-testid="stHtml"] ul.ibcr-milestones {{ list-style: none; padding: 0; margin: 0; display: grid; gap: 0.9rem 3rem; }}
+  .ibcr-milestones li {{ margin: 0; }}
+  .ibcr-milestone-head {{ margin: 0 0 0.2rem; }}
+  .ibcr-columns-2 {{ grid-template-columns: repeat(2, minmax(0, 1fr)); }}
+  @media (max-width: 640px) {{ .ibcr-columns-2 {{ grid-template-columns: 1fr; }} }}
+  /* Plain tables (blocks.table_html), folded like Streamlit's expanders when they have a summary. */
+  .ibcr-details {{ border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.55rem 1rem;
+      margin: 0.5rem 0 1rem; }}
+  .ibcr-details summary {{ cursor: pointer; min-height: 24px; }}
+  .ibcr-details[open] summary {{ margin-bottom: 0.6rem; }}
+  .ibcr-table-wrap {{ overflow-x: auto; max-height: 28rem; overflow-y: auto; }}
+  table.ibcr-table {{ border-collapse: collapse; width: 100%; font-size: 0.875rem; color: {TEXT}; }}
+  table.ibcr-table th {{ text-align: left; font-weight: 600; border-bottom: 2px solid rgba(49, 51, 63, 0.2);
+      padding: 0.3rem 0.6rem; position: sticky; top: 0; background: #FFFFFF; }}
+  table.ibcr-table td {{ border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 0.3rem 0.6rem; }}
+  table.ibcr-table .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+  /* The Overview's map (ibcr_ui.mapsvg). */
+  .ibcr-map-figure {{ margin: 0; }}
+  .ibcr-map {{ display: block; width: 100%; height: auto; }}
+  .ibcr-land {{ fill: {LAND}; stroke: #FFFFFF; stroke-width: 0.5; }}
+  .ibcr-country path, .ibcr-country circle {{ stroke: #FFFFFF; stroke-width: 0.6; }}
+  .ibcr-country .ibcr-mark {{ fill: #FFFFFF; stroke: {TEXT}; stroke-width: 1.5; }}
+  .ibcr-country:hover path, .ibcr-country:focus-visible path, .ibcr-country:hover circle {{ stroke: {TEXT};
+      stroke-width: 1.6; }}
+  ul.ibcr-legend {{ list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; padding: 0;
+      margin: 0.4rem 0 0; font-size: 0.875rem; color: {TEXT}; }}
+  .ibcr-legend li {{ margin: 0; }}
+  .ibcr-swatch {{ display: inline-block; width: 0.9rem; height: 0.9rem; border-radius: 2px; margin-right: 0.4rem;
+      vertical-align: -0.1rem; }}
+  /* Record cards and linked tables (blocks.records_html, blocks.rich_table_html): the Country and
+     Programmes pages, one HTML element per list of cards. */
+  [data-testid="stHtml"] ul.ibcr-records {{ list-style: none; padding: 0; margin: 0 0 1rem; display: grid;
+      gap: 1rem; }}
+  .ibcr-records.ibcr-columns-3 {{ grid-template-columns: repeat(3, minmax(0, 1fr)); }}
+  @media (max-width: 1100px) {{ .ibcr-records.ibcr-columns-3 {{ grid-template-columns: repeat(2, minmax(0, 1fr)); }} }}
+  @media (max-width: 640px) {{ .ibcr-records.ibcr-columns-3 {{ grid-template-columns: 1fr; }} }}
+  [data-testid="stHtml"] li.ibcr-record {{ margin: 0; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+      padding: 0.9rem 1rem; }}
+  [data-testid="stHtml"] .ibcr-record h3 {{ font-size: 1rem; font-weight: 400; line-height: 1.4; margin: 0 0 0.2rem;
+      padding: 0; color: {TEXT}; }}
+  .ibcr-record-body p {{ margin: 0.4rem 0; font-size: 0.95rem; line-height: 1.45; color: {TEXT}; }}
+  .ibcr-record-meta, .ibcr-record-notes p {{ font-size: 0.875rem; color: {MUTED}; line-height: 1.35;
+      margin: 0 0 0.35rem; }}
+  .ibcr-record a, table.ibcr-table a {{ color: {IBCR_BLUE}; }}
 </style>
 """
 
@@ -87,13 +143,3 @@ def page_header(ctx: Context, title: str, line: str | None = None) -> None:
     st.title(title)
     if line:
         human_line(line)
-
-
-def card(title: str, value: str, captions: list[str], conflicts: list[str] | None = None,
-         conflict_label: str = "") -> None:
-    with st.container(border=True):
-        st.metric(title, value)
-        st.caption("\n\n".join(captions))  # one element, not one per line: fewer messages to draw
-        if conflicts:
-            with st.expander(f"⚠️ {conflict_label}"):
-                st.caption("  \n".join(conflicts))

@@ -117,6 +117,10 @@ class Context:
 
     @property
     def as_of_year(self) -> int:
-        """The year the data are as of (their last update), not today's year."""
-        year = self.ds.last_updated[:4]
-        return int(year) if year.isdigit() else dt.date.today().year
+        return as_of_year(self.ds)
+
+
+def as_of_year(ds: Dataset) -> int:
+    """The year the data are as of (their last update), not today's year."""
+    year = ds.last_updated[:4]
+    return int(year) if year.isdigit() else dt.date.today().year

@@ -16,6 +16,7 @@ import ibcr_data.changes
 from ibcr_data import Choices, Dataset, versions
 
 from .context import Lookups, build_lookups
+from .context import as_of_year as _as_of_year
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -42,6 +43,10 @@ def choices(fingerprint: str) -> Choices:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def lookups(fingerprint: str, lang: str) -> Lookups:
     return build_lookups(dataset(fingerprint), lang)
+
+
+def as_of_year(fingerprint: str) -> int:
+    return _as_of_year(dataset(fingerprint))
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -22,12 +22,11 @@ def timeline_labels(ctx: Context) -> figures.TimelineLabels:
         milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
 
 
-def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str,
-                   plain_table: bool = False) -> None:
+def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
     """The Gantt of engagements and milestones, then the same records as a table for screen readers.
 
-    Every bar and diamond names its source on hover. `plain_table` folds a plain HTML table under
-    the same summary instead of Streamlit's data grid, whose code the browser would fetch for it.
+    Every bar and diamond names its source on hover. The table is plain HTML folded under the
+    chart (Streamlit's data grid would make the browser fetch its code for it).
     """
     fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
                                   text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
@@ -44,14 +43,10 @@ def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
         ctx.t("col.source"): [ctx.source_title(s) for s in rows["source_id"]],
         ctx.t("col.confidence"): [ctx.label("confidence", c) for c in rows["confidence_code"]],
     }
-    if plain_table:
-        cells = {name: [md(v) for v in values] for name, values in columns.items()}
-        cells[ctx.t("col.source")] = [text.source_link(ctx, s) for s in rows["source_id"]]  # linked titles
-        st.html(blocks.rich_table_html(list(cells), [list(r) for r in zip(*cells.values())],
-                                       summary=ctx.t("table.show_timeline")))
-        return
-    with st.expander(ctx.t("table.show_timeline")):
-        st.dataframe(pd.DataFrame(columns), hide_index=True, width="stretch")
+    cells = {name: [md(v) for v in values] for name, values in columns.items()}
+    cells[ctx.t("col.source")] = [text.source_link(ctx, s) for s in rows["source_id"]]  # linked titles
+    st.html(blocks.rich_table_html(list(cells), [list(r) for r in zip(*cells.values())],
+                                   summary=ctx.t("table.show_timeline")))
 
 
 def country_table(ctx: Context, per_country: pd.DataFrame) -> None:
@@ -78,7 +73,7 @@ def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
     view = ibcr_data.View(ibcr_data.Filters(), profile.engagements, profile.events, profile.metrics, profile.programmes)
     rows = ibcr_data.timeline_rows(ctx.ds, view, group_by="country")
     rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
-    timeline_chart(ctx, rows, profile.events, key="country_timeline", plain_table=True)
+    timeline_chart(ctx, rows, profile.events, key="country_timeline")
 
 
 def engagement_cards(ctx: Context, eng: pd.DataFrame, label: str) -> None:

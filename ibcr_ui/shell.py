@@ -3,6 +3,9 @@
 NOTE: with a pages/ folder, Streamlit may run a page script without the entry script (a deep
 link on a fresh server, or AppTest reruns), so every page calls `setup()` itself.
 
+Every page script starts with `ctx = setup(key)` and ends with `done(ctx)`, or `stop(ctx)` where
+it stops early: the sidebar is drawn after the page's content (see `done`).
+
 The link (st.query_params) is the one home of the view (see ibcr_ui.link). Each run reads it;
 the widgets are refilled from it only when it changed from outside (a first visit, a shared
 link, a navigation link); a widget's on_change writes the new view straight into the link.
@@ -99,7 +102,10 @@ def bound(ctx: Context, key: str) -> dict:
 
 
 def setup(page_key: str) -> Context:
-    """Draw the shell (page config, language, navigation, filters) and return the view."""
+    """Set the page up (page config, language, data, the view from the link) and return its context.
+
+    The page ends with `done(ctx)` (or `stop(ctx)`), which draws the sidebar.
+    """
     last = st.session_state.get("_view_state")
     browser = i18n.normalise_language(getattr(st.context, "locale", None))
     default_lang = last.lang if last else (browser or i18n.DEFAULT_LANGUAGE)
@@ -120,10 +126,27 @@ def setup(page_key: str) -> Context:
     _write_link(state, page_key)
     ctx = Context(loaded, ch, state, ibcr_data.apply_filters(loaded, state.filters), tuple(ignored), page_key,
                   fingerprint, data.lookups(fingerprint, state.lang))
-    _draw_sidebar(ctx)
     if ignored:
         components.ignored_notice(ctx)
     return ctx
+
+
+def done(ctx: Context) -> None:
+    """End of the page: draw the sidebar (language, filters, navigation).
+
+    NOTE: the sidebar is drawn last on purpose. Every element is one message, rendered as it
+    arrives, and the first widget of each kind makes the browser fetch that kind's code (slider,
+    multiselect, segmented control, page links: some thirty files on a first visit). Drawn first,
+    they held back the figures the reader came for. The view comes from the link, not from the
+    widgets, so nothing above depends on them having been drawn.
+    """
+    _draw_sidebar(ctx)
+
+
+def stop(ctx: Context) -> None:
+    """Stop the page early (nothing more to show), with its sidebar drawn."""
+    done(ctx)
+    st.stop()
 
 
 def _draw_sidebar(ctx: Context) -> None:

@@ -122,24 +122,34 @@ def metric_hover(ctx: Context, series: pd.DataFrame) -> pd.Series:
         for _, r in series.iterrows()], index=series.index, dtype="str")
 
 
-def map_hover(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
-    """Per country, its engagements as short HTML-safe lines, then the sources they rest on."""
-    out: dict[str, str] = {}
+def _map_parts(ctx: Context, engagements: pd.DataFrame, limit: int):
+    """Per country: its engagements as short plain lines, how many more, and the sources they rest on."""
     ordered = engagements.sort_values("start_year")
     for iso3, g in ordered.groupby("country_iso3", sort=False):
-        lines = [f"{escape(ctx.label('kind', k))} · {escape(i18n.year_span(ctx.lang, a, b))} · "
-                 f"{escape(ctx.label('status', s))} {CONFIDENCE_SYMBOL.get(c, '')}"
+        lines = [f"{ctx.label('kind', k)} · {i18n.year_span(ctx.lang, a, b)} · "
+                 f"{ctx.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip()
                  for k, a, b, s, c in zip(g["kind_code"], g["start_year"], g["end_year"], g["status_code"],
                                           g["confidence_code"])]
-        extra = len(lines) - limit
         sources = list(dict.fromkeys([*g["source_id"], *(s for e in g["engagement_id"]
                                                           for s, _ in ctx.further_sources("engagements", e))]))
         titles = "; ".join(short(ctx.source_title(s), 50) for s in sources[:HOVER_SOURCES])
         more = len(sources) - HOVER_SOURCES
-        source_line = ctx.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
-        out[iso3] = ("<br>".join(lines[:limit]) + (f"<br>+{extra}…" if extra > 0 else "")
-                     + "<br><i>" + escape(source_line) + "</i>")
-    return out
+        yield iso3, lines[:limit], len(lines) - limit, ctx.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
+
+
+def map_hover(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
+    """Per country, its engagements as short HTML-safe lines, then the sources they rest on."""
+    return {iso3: ("<br>".join(escape(x) for x in lines) + (f"<br>+{extra}…" if extra > 0 else "")
+                   + "<br><i>" + escape(sources) + "</i>")
+            for iso3, lines, extra, sources in _map_parts(ctx, engagements, limit)}
+
+
+def map_tooltips(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
+    """Per country, plain text for a tooltip: its name and count first (also its accessible name)."""
+    counts = engagements["country_iso3"].value_counts()
+    return {iso3: "\n".join([f"{ctx.country_name(iso3)} — {ctx.tn('summary.engagements_n', int(counts[iso3]))}",
+                             *lines, *([f"+{extra}…"] if extra > 0 else []), sources])
+            for iso3, lines, extra, sources in _map_parts(ctx, engagements, limit)}
 
 
 def conflict_text(ctx: Context, conflict_id: str) -> str:

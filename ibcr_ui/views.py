@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
 import ibcr_data
 
-from . import components, data, figures, link, text
+from . import blocks, data, figures, i18n, link, mapsvg, text
 from .context import Context, build_lookups
 from .registry import page
 
@@ -60,40 +62,40 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     st.caption(ctx.t("map.click_hint") + " " + ctx.t("map.credit"))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def headline(fingerprint: str, filters: ibcr_data.Filters, as_of_year: int) -> list[ibcr_data.Figure]:
+    """The headline figures of one view (shared between sessions: Figures are frozen)."""
     ds = data.dataset(fingerprint)
     return ibcr_data.headline_figures(ds, ibcr_data.apply_filters(ds, filters), as_of_year)
 
 
 def headline_cards(ctx: Context) -> None:
+    """The eight headline cards, as one element: four counted from the records, four reported."""
     figs = {f.key: f for f in headline(ctx.fingerprint, ctx.filters, ctx.as_of_year)}
-    computed = st.columns(4)
-    c = figs["countries_engaged"]
-    with computed[0]:
-        components.card(ctx.t("card.countries_engaged"), ctx.number(c.value),
-                        [ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))), ctx.t("card.from_records")])
-    with computed[1]:
-        components.card(ctx.t("card.programmes"), ctx.number(figs["programmes"].value),
-                        [ctx.t("card.programmes.how"), ctx.t("card.from_records")])
-    with computed[2]:
-        components.card(ctx.t("card.engagements"), ctx.number(figs["engagements"].value),
-                        [ctx.t("card.engagements.how"), ctx.t("card.from_records")])
-    y = figs["years_active"]
-    with computed[3]:
-        components.card(ctx.t("card.years_active"), ctx.number(y.value),
-                        [ctx.t("card.years_active.how", start=y.start_year, end=y.end_year),
-                         ctx.t("card.source") + " " + text.source_link(ctx, _founding_source(ctx))])
-    reported = st.columns(4)
-    for col, key in zip(reported, ("professionals_trained", "volunteers_deployed", "children_reached", "countries_reached")):
+    from_records = ctx.t("card.from_records")
+    c, y = figs["countries_engaged"], figs["years_active"]
+    computed = [
+        blocks.Card(ctx.t("card.countries_engaged"), ctx.number(c.value),
+                    (ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))),
+                     from_records)),
+        blocks.Card(ctx.t("card.programmes"), ctx.number(figs["programmes"].value),
+                    (ctx.t("card.programmes.how"), from_records)),
+        blocks.Card(ctx.t("card.engagements"), ctx.number(figs["engagements"].value),
+                    (ctx.t("card.engagements.how"), from_records)),
+        blocks.Card(ctx.t("card.years_active"), ctx.number(y.value),
+                    (ctx.t("card.years_active.how", start=y.start_year, end=y.end_year),
+                     ctx.t("card.source") + " " + text.source_link(ctx, _founding_source(ctx)))),
+    ]
+    reported = []
+    for key in ("professionals_trained", "volunteers_deployed", "children_reached", "countries_reached"):
         fig = figs[key]
-        with col:
-            if fig.value is None:
-                components.card(ctx.t(f"card.{key}"), "—", [ctx.t("card.no_figure")])
-            else:
-                lines, conflicts = text.headline_caption(ctx, fig)
-                components.card(ctx.t(f"card.{key}"), text.headline_value_text(ctx, fig), lines, conflicts,
-                                ctx.tn("card.disagree_n", len(conflicts)))
+        if fig.value is None:
+            reported.append(blocks.Card(ctx.t(f"card.{key}"), "—", (ctx.t("card.no_figure"),)))
+            continue
+        lines, conflicts = text.headline_caption(ctx, fig)
+        reported.append(blocks.Card(ctx.t(f"card.{key}"), text.headline_value_text(ctx, fig), tuple(lines),
+                                    tuple(conflicts), ctx.tn("card.disagree_n", len(conflicts))))
+    st.html(blocks.cards_html([computed, reported], ctx.t("overview.cards_label")))
     if ctx.filters.narrows_beyond_years:
         st.caption("ℹ️ " + ctx.t("card.reported_not_filtered"))
 
@@ -104,25 +106,73 @@ def _founding_source(ctx: Context) -> str:
 
 
 def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None, columns: int = 1) -> None:
-    """Milestones, newest first, each with its date, place and source."""
+    """Milestones, newest first, each with its date, place and source (one element)."""
     rows = events.sort_values(["start_year", "start_date"], ascending=False, na_position="last")
     if limit:
         rows = rows.head(limit)
     if rows.empty:
         st.caption(ctx.t("milestones.none"))
         return
-    cols = st.columns(columns, gap="large") if columns > 1 else [st.container()]
-    for i, (_, ev) in enumerate(rows.iterrows()):
-        with cols[i % len(cols)]:
-            _milestone(ctx, ev)
+    items = [_milestone(ctx, ev) for ev in rows.to_dict("records")]
+    st.html(blocks.milestones_html(blocks.MilestoneList(items, columns)))
 
 
-def _milestone(ctx: Context, ev: pd.Series) -> None:
+def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
     place = ctx.country_name(ev["country_iso3"]) if isinstance(ev["country_iso3"], str) else ""
     if isinstance(ev["place_name"], str):
         place = f"{text.md(ev['place_name'])}, {place}" if place else text.md(ev["place_name"])
-    title = ev[f"title_{ctx.lang}"]
-    desc = ev[f"description_{ctx.lang}"]
-    st.markdown(f"**{text.md(text.milestone_when(ctx, ev))}** — **{text.md(title)}**" + (f" · {place}" if place else ""))
-    st.caption(f"{text.md(desc)}  \n{text.source_line(ctx, ev['source_id'], ev['confidence_code'], 'events', ev['event_id'])}")
+    heading = (f"**{text.md(text.milestone_when(ctx, ev))}** — **{text.md(ev[f'title_{ctx.lang}'])}**"
+               + (f" · {place}" if place else ""))
+    body = (f"{text.md(ev[f'description_{ctx.lang}'])}  \n"
+            f"{text.source_line(ctx, ev['source_id'], ev['confidence_code'], 'events', ev['event_id'])}")
+    return blocks.Milestone(heading, body)
 
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def map_svg(fingerprint: str, filters: ibcr_data.Filters, lang: str) -> str | None:
+    """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map)."""
+    ds = data.dataset(fingerprint)
+    view = ibcr_data.apply_filters(ds, filters)
+    per_country = ibcr_data.engagements_per_country(ds, view)
+    if per_country.empty:
+        return None
+    state = link.ViewState(filters, link.Options(), lang)
+    ctx = Context(ds, data.choices(fingerprint), state, view, (), "overview", fingerprint, data.lookups(fingerprint, lang))
+    profile = page("country").url_path.lstrip("/")  # relative: the app may be served under a path
+    hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c), doseq=True)
+             for c in per_country["country_iso3"]}
+    countries = int((~per_country["is_venue_only"]).sum())
+    labels = mapsvg.SvgMapLabels(ctx.tn("map.alt", countries, mode=ctx.t("map.mode.kind").lower()),
+                                 map_labels(ctx).categories, ctx.t("map.venue_only"))
+    return mapsvg.world_map_svg(per_country, "kind", text.map_tooltips(ctx, view.engagements), hrefs,
+                                ctx.names.countries, labels, ds.country_points, zoom_to_data=filters.narrows_place)
+
+
+def overview_map(ctx: Context) -> None:
+    """Where IBCR works, drawn on the server; each country links to its profile."""
+    try:
+        svg = map_svg(ctx.fingerprint, ctx.filters, ctx.lang)
+    except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
+        world_map(ctx, mode="kind", key="overview_map", height=500)
+        return
+    if svg is None:
+        st.info(ctx.t("map.empty"))
+        return
+    # NOTE: st.html's sanitiser removes SVG; the markup is built with every text escaped (mapsvg).
+    st.markdown(svg, unsafe_allow_html=True)
+    st.caption(ctx.t("map.svg_hint") + " " + ctx.t("map.credit"))
+
+
+def country_table(ctx: Context, per_country: pd.DataFrame, folded: bool = True) -> None:
+    """The countries of a map as a plain table (folded under the map): what a screen reader gets of it."""
+    rows = per_country.sort_values(["engagement_count", f"name_{ctx.lang}"], ascending=[False, True])
+    yes, no = ctx.t("value.yes"), ctx.t("value.no")
+    body = [[name, ctx.region_name(region), ctx.number(count), ctx.label("kind", kind), ctx.label("status", status),
+             i18n.year_span(ctx.lang, first, last), yes if venue else no]
+            for name, region, count, kind, status, first, last, venue in zip(
+                rows[f"name_{ctx.lang}"], rows["ibcr_region_code"], rows["engagement_count"], rows["main_kind_code"],
+                rows["status_code"], rows["first_year"], rows["last_year"], rows["is_venue_only"])]
+    columns = [ctx.t(k) for k in ("col.country", "col.region", "col.engagements", "col.main_kind", "col.status",
+                                  "col.years", "col.venue_only")]
+    st.html(blocks.table_html(columns, body, numeric=frozenset({2}),
+                                 summary=ctx.t("table.show_map") if folded else "", name=ctx.t("map.table_title")))

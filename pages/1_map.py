@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, records, shell, text, views
+from ibcr_ui import components, link, shell, text, views
 
 # Inputs
 ctx = shell.setup("map")
@@ -27,5 +27,6 @@ components.section(ctx.t("map.table_title"))
 if per_country.empty:
     st.info(ctx.t("map.empty"))
 else:
-    records.country_table(ctx, per_country)
+    views.country_table(ctx, per_country, folded=False)
 st.caption(ctx.t("map.disclaimer"))
+shell.done(ctx)

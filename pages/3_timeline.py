@@ -37,3 +37,4 @@ events = ctx.view.events
 if ctx.options.categories:
     events = events[events["category_code"].isin(ctx.options.categories)]
 views.milestone_list(ctx, events)
+shell.done(ctx)

@@ -14,8 +14,16 @@ filtered = downloads.filtered_tables(ctx)
 full = downloads.full_tables(ctx)
 
 # Render
-tabs = st.tabs([ctx.tn("data.tab", len(df), table=ctx.t(f"table.{name}")) for name, df in filtered.items()])
+# Only the open tab's table is drawn (on_change="rerun"): four data grids at once were most of the page.
+labels = {name: ctx.tn("data.tab", len(df), table=ctx.t(f"table.{name}")) for name, df in filtered.items()}
+shown = st.session_state.get("_data_table")
+if shown in labels and st.session_state.get("data_tab") not in labels.values():
+    st.session_state["data_tab"] = labels[shown]  # the counts in the labels changed: stay on the same table
+tabs = st.tabs(list(labels.values()), key="data_tab", on_change="rerun")
 for tab, (name, df) in zip(tabs, filtered.items()):
+    if not tab.open:
+        continue
+    st.session_state["_data_table"] = name
     with tab:
         if df.empty:
             st.info(ctx.t("summary.none"))
@@ -34,3 +42,4 @@ with full_col:
     st.markdown("**" + ctx.t("data.full_dataset") + "**")
     downloads.buttons(ctx, full, scope="full")
 st.caption(ctx.t("data.formula_note"))
+shell.done(ctx)

@@ -11,7 +11,7 @@ store = data.store()
 versions = store.versions() if store else []
 if len(versions) < 2:
     st.info(ctx.t("changes.no_history"))
-    st.stop()
+    shell.stop(ctx)
 current, older = versions[0], versions[1:]
 if st.session_state.get("changes_since") not in {v.id for v in older}:
     st.session_state["changes_since"] = older[0].id  # by default: since the version before the current one
@@ -27,3 +27,4 @@ st.markdown(ctx.t("changes.lead", since=labels[since], current=labels[current.id
 history.changes_panel(ctx, changes)
 packs.pack_button(ctx, ctx.t("packs.with_changes", since=since), "organisation", since=since)
 st.caption(ctx.t("changes.how"))
+shell.done(ctx)

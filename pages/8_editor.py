@@ -16,11 +16,11 @@ components.page_header(ctx, ctx.t("page.editor"))
 editors = Editors.open()
 if not editors.enabled():
     st.info(ctx.t("editor.off"))
-    st.stop()
+    shell.stop(ctx)
 who = editing.signed_in()
 if not who:  # visitors see the sign-in form and nothing else: no upload control
     editing.sign_in_form(ctx, editors)
-    st.stop()
+    shell.stop(ctx)
 editing.session_line(ctx, who)
 editing.notice(ctx)
 store = data.store()
@@ -54,3 +54,4 @@ with past:
     st.download_button(ctx.t("editor.backup"), data=store.backup, file_name="ibcr-data-history.zip",
                        mime="application/zip", on_click="ignore", key="backup")
     st.caption(ctx.t("editor.backup_how"))
+shell.done(ctx)

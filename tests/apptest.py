@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from ibcr_ui.registry import ROOT, page
@@ -23,8 +26,29 @@ def sidebar_labels(at: AppTest) -> set[str]:
     return {w.label for w in at.sidebar.multiselect} | {w.label for w in at.sidebar.slider}
 
 
+def cards(at: AppTest) -> dict[str, str]:
+    """The headline cards on the page (one HTML element, ibcr_ui.blocks): label -> the number shown."""
+    found = {}
+    for element in at.get("html"):
+        body = element.proto.body
+        for label, value in re.findall(r'<p class="ibcr-card-label">(.*?)</p><p class="ibcr-card-value">(.*?)</p>', body):
+            found[html.unescape(label)] = html.unescape(value)
+    return found
+
+
 def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
+    return cards(at)[label]
+
+
+def html_text(at: AppTest, keep_sources: bool = True) -> str:
+    """The visible text of the page's HTML elements (cards, milestone lists, the map's legend).
+
+    `keep_sources=False` leaves out links and italics: source titles, named in their own language.
+    """
+    bodies = [e.proto.body for e in at.get("html") if not e.proto.body.lstrip().startswith(("<style", "<script"))]
+    bodies += [m.value for m in at.markdown if m.value.startswith("<figure")]
+    drop = r"<title>.*?</title>" + ("" if keep_sources else r"|<a\b[^>]*>.*?</a>|<em>.*?</em>")
+    return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(drop, " ", b))) for b in bodies)
 
 
 def link(at: AppTest) -> dict[str, str]:
@@ -36,7 +60,7 @@ def texts(at: AppTest) -> str:
     """Everything the page shows as text: titles, Markdown, captions, notices."""
     parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error")
              for e in getattr(at, kind)]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(str(p) for p in parts) + "\n" + html_text(at)
 
 
 def widget(at: AppTest, kind: str, key: str):

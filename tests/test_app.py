@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import os
 import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -12,7 +13,7 @@ import ibcr_data
 from ibcr_data import Filters
 from ibcr_ui import i18n, text, views
 from ibcr_ui.registry import PAGES
-from tests.apptest import charts, link, metric, nav_links, run, sidebar_labels, texts, widget
+from tests.apptest import cards, charts, html_text, link, metric, nav_links, run, sidebar_labels, texts, widget
 from tests.conftest import read_rows, write_rows
 
 TITLES = {
@@ -57,9 +58,9 @@ def test_country_link_opens_the_drc_profile():
     assert not at.exception
     assert at.title[0].value == "Democratic Republic of the Congo"
     assert link(at) == {"lang": "en", "profile": "COD"}
-    shown = [m.value for m in at.markdown]
-    assert "Funders: Global Affairs Canada" in shown
-    assert "**Batela Mwana — child protection in the Democratic Republic of Congo** · 2015–2020 · Completed" in shown
+    shown = "\n".join(m.value for m in at.markdown)
+    assert "\nFunders: Global Affairs Canada" in shown
+    assert "- **Batela Mwana — child protection in the Democratic Republic of Congo** · 2015–2020 · Completed" in shown
 
 
 def test_one_engagement_reads_in_the_singular():
@@ -123,7 +124,7 @@ def test_broken_data_shows_a_problem_table_and_nothing_else(data_copy, monkeypat
     assert not at.exception
     assert at.title[0].value == "The data could not be loaded"
     assert len(at.dataframe) == 1 and "Narnia" in at.dataframe[0].value.to_string()
-    assert not at.metric  # no partial figures
+    assert not cards(at) and not at.get("plotly_chart")  # no partial figures
 
 
 @pytest.mark.parametrize("params", [{"kind": "training"}, {"status": "ongoing", "region": "mena"},
@@ -197,7 +198,9 @@ def bar_labels(at) -> set[str]:
 
 
 def milestone_titles(at) -> set[str]:
-    return {m.group(1) for el in at.markdown if (m := re.match(r"\*\*.+?\*\* — \*\*(.+?)\*\*", el.value))}
+    """The titles of the milestones listed (the list is one HTML element, ibcr_ui.blocks)."""
+    heads = [h for e in at.get("html") for h in re.findall(r'<p class="ibcr-milestone-head">(.*?)</p>', e.proto.body)]
+    return {html.unescape(m.group(1)) for h in heads if (m := re.match(r"<strong>.+?</strong> — <strong>(.+?)</strong>", h))}
 
 
 def test_timeline_grouping_by_country_labels_bars_by_country(ds):
@@ -217,7 +220,7 @@ def test_timeline_categories_list_only_those_milestones(ds):
     assert not at.exception
     assert link(at) == {"lang": "en", "category": "founding,workshop"}
     chosen = ds.events[ds.events["category_code"].isin({"founding", "workshop"})]
-    assert milestone_titles(at) == {text.md(t) for t in chosen["title_en"]}
+    assert milestone_titles(at) == set(chosen["title_en"])
     assert "IBCR founded in Montreal" in milestone_titles(at)
 
 
@@ -306,7 +309,7 @@ def test_editing_a_csv_reloads_the_data(data_copy, monkeypatch):
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
     at.run()
     assert not at.exception
-    assert "Edited while the dashboard runs" in [m.value for m in at.markdown]
+    assert "Edited while the dashboard runs" in html_text(at)
 
 
 @pytest.mark.parametrize("page", ["timeline", "programmes", "data"])
@@ -324,3 +327,99 @@ def test_overview_says_reported_figures_are_not_filtered_by_region():
     assert any(c.value.startswith("ℹ️ " + note) for c in run("overview", region="west_africa").caption)
     assert not any(note in c.value for c in run("overview", years="2012-2020").caption)
     assert note not in texts(run("overview"))
+
+
+def test_data_page_draws_only_the_open_tab_and_keeps_it_when_the_counts_change():
+    at = run("data")
+    assert len(at.dataframe) == 1 and "Kind of work" in at.dataframe[0].value.columns
+    figures_tab = next(t.label for t in at.tabs if t.label.startswith("Figures"))
+    at.session_state["data_tab"] = figures_tab
+    at.run()
+    assert len(at.dataframe) == 1 and "What is counted" in at.dataframe[0].value.columns
+    at.multiselect(key="f_region").set_value(["west_africa"]).run()  # the tab's count changes
+    assert not at.exception
+    assert next(t.label for t in at.tabs if t.label.startswith("Figures")) != figures_tab
+    assert len(at.dataframe) == 1 and "What is counted" in at.dataframe[0].value.columns
+
+
+def record_cards(at) -> list[dict[str, str]]:
+    """The record cards of the page (one HTML list, ibcr_ui.blocks.records_html): heading, line, body, notes, links."""
+    def plain(fragment: str) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
+
+    found = []
+    for e in at.get("html"):
+        for li in re.findall(r'<li class="ibcr-record">(.*?)</li>', e.proto.body, flags=re.S):
+            part = {k: (m.group(1) if (m := re.search(rx, li, flags=re.S)) else "") for k, rx in (
+                ("head", r"<h3>(.*?)</h3>"), ("meta", r'<p class="ibcr-record-meta">(.*?)</p>'),
+                ("body", r'<div class="ibcr-record-body">(.*?)</div>'),
+                ("notes", r'<div class="ibcr-record-notes">(.*?)</div>'))}
+            found.append({k: plain(v) for k, v in part.items()} | {"links": hrefs(li)})
+    return found
+
+
+def hrefs(body: str) -> set[str]:
+    return {unquote(html.unescape(h)) for h in re.findall(r'href="([^"]+)"', body)}
+
+
+def source_url(ds, source_id: str) -> str | None:
+    """The source's address as a link shows it, or None when it has no public one."""
+    url = ds.sources.set_index("source_id").at[source_id, "url"]
+    return unquote(url.replace(" ", "%20")) if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+@pytest.mark.parametrize("params, filters", [({}, Filters()), ({"region": "west_africa"},
+                                                             Filters(regions=frozenset({"west_africa"})))])
+def test_every_programme_in_view_has_a_card_with_its_source(ds, params, filters):
+    view = ibcr_data.apply_filters(ds, filters)
+    at = run("programmes", **params)
+    assert not at.exception
+    shown = record_cards(at)
+    assert len(shown) == len(view.programmes) > 0
+    titles = ds.sources.set_index("source_id")["title"]
+    for p in view.programmes.itertuples():
+        card = next(c for c in shown if c["head"].startswith(p.name_en))
+        assert card["meta"] and card["body"] == p.description_en
+        assert f"Source: {titles[p.source_id]}" in card["notes"], card["notes"]
+        assert source_url(ds, p.source_id) in card["links"] | {None}
+
+
+def test_the_programme_pack_choice_downloads_the_chosen_programme(ds):
+    at = run("programmes", region="west_africa")
+    view = ibcr_data.apply_filters(ds, Filters(regions=frozenset({"west_africa"})))
+    ordered = view.programmes.sort_values(["start_year", "programme_id"])
+    choice = at.selectbox(key="pack_programme")
+    assert choice.options == list(ordered["name_en"])  # the programmes of the cards, in their order
+    last = ordered["programme_id"].iloc[-1]
+    choice.select(last).run()
+    assert not at.exception
+    buttons = [b.proto for b in at.get("download_button") if "pack_programme_" in b.proto.id]
+    assert len(buttons) == 1 and buttons[0].id.endswith(f"pack_programme_{last}_")
+    assert buttons[0].label == "Programme brief (PDF)"
+
+
+def test_a_country_profile_shows_each_engagement_with_its_source_and_evidence(ds):
+    at = run("country", profile="BFA")
+    eng = ds.engagements[ds.engagements["country_iso3"] == "BFA"]
+    titles = ds.sources.set_index("source_id")["title"]
+    shown = record_cards(at)
+    assert len(shown) == len(eng) > 1
+    for r in eng.itertuples():
+        card = next(c for c in shown if c["body"] == r.description_en)
+        assert card["head"].startswith(ds.code_labels("kind_code", "en")[r.kind_code])
+        assert f"Source: {titles[r.source_id]}" in card["notes"]
+        assert not isinstance(r.evidence, str) or f"Evidence: {r.evidence}" in card["notes"]
+    # The figures table links each figure's source, as the grid's link column did.
+    tables = [e.proto.body for e in at.get("html") if "<table" in e.proto.body and "ibcr-details" not in e.proto.body]
+    metrics = ibcr_data.country_profile(ds, "BFA").metrics
+    assert len(tables) == 1 and not metrics.empty
+    assert {source_url(ds, s) for s in metrics["source_id"]} - {None} <= hrefs(tables[0])
+
+
+@pytest.mark.parametrize("page, params", [("country", {"profile": "BFA"}), ("programmes", {})])
+def test_country_and_programmes_pages_send_few_elements(page, params):
+    # Each element is one websocket message drawn on arrival (issue 13): cards and tables are one
+    # element each, and no data grid makes the browser fetch its code.
+    at = run(page, **params)
+    assert len(list(at.main)) <= 30, len(list(at.main))
+    assert not at.dataframe

@@ -180,7 +180,6 @@ def test_the_cli_exits_2_with_a_message(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pages_as_png_for_a_person_to_look_at(packs):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for (kind, lang), (pdf, _) in packs.items():

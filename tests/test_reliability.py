@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import re
@@ -20,7 +21,7 @@ from ibcr_data import export
 from ibcr_data.filters import MAX_LINK_VALUE
 from ibcr_ui import text
 from ibcr_ui.registry import PAGES
-from tests.apptest import run, sidebar_labels
+from tests.apptest import cards, run, sidebar_labels
 from tests.conftest import read_rows, set_cell, write_rows
 
 LINK_KEYS = ("years", "region", "kind", "status", "programme", "country", "lang")
@@ -118,6 +119,16 @@ def injected(data_copy, monkeypatch):
     header, rows = read_rows(data_copy / "programmes.csv")
     rows[0][header.index("name_en")] = "<b onmouseover=alert(1)>Tribunal</b>"
     write_rows(data_copy / "programmes.csv", header, rows)
+    # A key milestone and a source title: they reach the milestone lists and the Overview map's tooltips.
+    header, rows = read_rows(data_copy / "events.csv")
+    key = [i for i, r in enumerate(rows) if r[header.index("is_key_milestone")].lower() == "true"]
+    i = max(key, key=lambda i: rows[i][header.index("start_date")] or rows[i][header.index("start_year")])  # newest
+    for col in ("title_en", "description_en"):
+        rows[i][header.index(col)] = INJECTION
+    write_rows(data_copy / "events.csv", header, rows)
+    header, rows = read_rows(data_copy / "sources.csv")
+    rows[0][header.index("title")] = INJECTION
+    write_rows(data_copy / "sources.csv", header, rows)
     monkeypatch.setenv("IBCR_DATA_DIR", str(data_copy))
     return data_copy
 
@@ -128,14 +139,24 @@ def test_injected_text_is_escaped_before_markdown():
     assert "\\<script\\>" in out
 
 
-@pytest.mark.parametrize("page", ["country", "timeline", "map", "data", "programmes"])
+@pytest.mark.parametrize("page", ["overview", "country", "timeline", "map", "data", "programmes"])
 def test_injected_records_render_as_text(injected, page):
     at = run(page, country="BFA") if page == "country" else run(page)
     assert not at.exception
     for el in list(at.markdown) + list(at.caption):
         assert not RAW_TAG.search(el.value) and "](javascript" not in el.value, el.value
-    if page == "country":  # the page really shows the injected record, as literal text
-        assert any(m.value == text.md(INJECTION) for m in at.markdown)
+    # The HTML blocks (cards, milestone lists): the record's markup arrives as escaped text only.
+    blocks = [e.proto.body for e in at.get("html") if not e.proto.body.startswith(("<style", "<script>document"))]
+    assert blocks or page not in ("overview", "country", "timeline", "programmes")
+    for body in blocks:
+        assert not RAW_TAG.search(body) and 'href="javascript' not in body and "onerror=" not in body.replace(
+            "onerror=&quot;", ""), body[:300]
+    if page in ("overview", "timeline"):
+        assert any("&lt;script&gt;window.__pwned=1&lt;/script&gt;" in b for b in blocks)
+    if page == "country":  # the page really shows the injected record, as literal text (its card)
+        assert any(f"<p>{html.escape(INJECTION)}</p>" in b for b in blocks)
+    if page == "programmes":  # the injected programme name, as literal text in its card's heading
+        assert any("<h3><strong>&lt;b onmouseover=alert(1)&gt;Tribunal&lt;/b&gt;</strong></h3>" in b for b in blocks)
 
 
 def test_exports_neutralise_formulas(injected):
@@ -213,7 +234,7 @@ def test_app_runs_from_a_read_only_working_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(ro)
     try:
         at = run("overview")
-        assert not at.exception and at.metric
+        assert not at.exception and cards(at)
     finally:
         ro.chmod(0o755)
     assert os.listdir(ro) == []

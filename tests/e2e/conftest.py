@@ -71,7 +71,8 @@ def serve(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
     """Start the dashboard on a free port (optionally on other data); stop it on exit."""
     port = _free_port()
     log_path = log_dir / f"server-{port}.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+    # The way `make run` starts it: the launcher, which loads the data as the server starts.
+    cmd = [sys.executable, "-m", "ibcr_ui.serve", "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with log_path.open("wb") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -42,9 +42,9 @@ def selected_tags(page, label: str) -> list[str]:
 
 
 def metric_value(page, label: str) -> str:
-    metric = page.locator('[data-testid="stMetric"]').filter(
-        has=page.locator('[data-testid="stMetricLabel"]', has_text=label))
-    return metric.first.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    """The number on a headline card (the cards are one HTML element: ibcr_ui.blocks)."""
+    card = page.locator(".ibcr-card").filter(has=page.locator(".ibcr-card-label", has_text=label))
+    return card.first.locator(".ibcr-card-value").inner_text().strip()
 
 
 def main_title(page) -> str:
@@ -183,6 +183,15 @@ def test_french_link_translates_navigation_cards_and_map_hover(page):
     assert first_link == "Vue d'ensemble"
     assert "lang=fr" in page.url
     assert metric_value(page, "Pays d'intervention").isdigit()
+    # The Overview's map: each country's tooltip and accessible name, in French.
+    bfa = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=BFA"]')
+    assert bfa.get_attribute("aria-label").startswith("Burkina Faso — ")
+    assert "interventions" in bfa.get_attribute("aria-label")
+    tip = bfa.locator("title").text_content() or ""
+    assert any(word in tip for word in ("En cours", "Terminé", "Planifié", "Statut inconnu")), tip
+    # The Map page's Plotly hover.
+    open_app(page, "/map?lang=fr")
+    page.wait_for_function("() => document.querySelectorAll('path.choroplethlocation').length > 30", timeout=20_000)
     shapes = page.locator("path.choroplethlocation")
     box = None
     for i in range(shapes.count()):
@@ -195,6 +204,30 @@ def test_french_link_translates_navigation_cards_and_map_hover(page):
     hover.first.wait_for(timeout=5_000)
     text = hover.first.text_content() or ""
     assert any(word in text for word in ("En cours", "Terminé", "Planifié", "Statut inconnu")), text
+
+
+def test_overview_map_links_every_country_to_its_profile_by_mouse_and_keyboard(page):
+    open_app(page, "/?lang=fr&kind=training")
+    links = page.locator("svg.ibcr-map a.ibcr-country")
+    assert links.count() >= 10
+    shown = {(a.get_attribute("href") or "").split("profile=")[-1] for a in links.all()}
+    assert "BFA" in shown and "PER" not in shown  # the kind filter: no training is recorded in Peru
+    bfa = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=BFA"]')
+    bfa.focus()  # a link: reachable with Tab, opened with Enter
+    assert page.evaluate("() => document.activeElement.getAttribute('href')").endswith("profile=BFA")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.pathname.endsWith('/country') && location.search.includes('profile=BFA')",
+                           timeout=20_000)
+    wait_for_app(page)
+    assert main_title(page) == "Burkina Faso"
+    assert "lang=fr" in page.url and "kind=training" in page.url  # the view travels with the reader
+    page.go_back()
+    wait_for_app(page)
+    box = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=SEN"]').bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => location.search.includes('profile=SEN')", timeout=20_000)
+    wait_for_app(page)
+    assert main_title(page) == "Sénégal"
 
 
 def test_first_visit_follows_the_browser_language(browser, app_url):

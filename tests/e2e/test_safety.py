@@ -104,7 +104,7 @@ def injected_server(tmp_path_factory):
         yield srv
 
 
-@pytest.mark.parametrize("path", ["/country?profile=BFA", "/timeline", "/programmes", "/map", "/data"])
+@pytest.mark.parametrize("path", ["/", "/country?profile=BFA", "/timeline", "/programmes", "/map", "/data"])
 def test_injected_records_show_as_text_and_run_nothing(browser, injected_server, path):
     context = browser.new_context(viewport={"width": 1400, "height": 2200}, base_url=injected_server.url)
     dialogs: list[str] = []
@@ -112,7 +112,7 @@ def test_injected_records_show_as_text_and_run_nothing(browser, injected_server,
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         open_app(page, path)
-        for shape in page.locator("g.barlayer path, path.choroplethlocation").all()[:40]:
+        for shape in page.locator("g.barlayer path, path.choroplethlocation, a.ibcr-country").all()[:40]:
             box = shape.bounding_box()
             if box and box["width"] > 2 and box["height"] > 2:  # hover labels get the record text too
                 page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -141,8 +141,8 @@ def test_broken_data_shows_the_problems_and_nothing_else(browser, tmp_path):
             grid = page.locator('[data-testid="stDataFrame"]')
             grid.wait_for(timeout=10_000)
             assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.locator('[data-testid="stMetric"]').count() == 0
-            assert page.locator("path.choroplethlocation").count() == 0
+            assert page.locator('[data-testid="stMetric"], .ibcr-card').count() == 0
+            assert page.locator("path.choroplethlocation, svg.ibcr-map").count() == 0
             assert "2 problems were found in the data files" in page.locator('[data-testid="stMain"]').inner_text()
             # The grid draws on a canvas; its cells are also in an accessible table, filled a moment later.
             page.wait_for_function("g => g.textContent.includes('Narnia')", arg=grid.element_handle(), timeout=20_000)

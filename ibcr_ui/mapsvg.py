@@ -1,0 +1,216 @@
+"""The Overview's world map as an SVG drawn on the server from the bundled geometry (no Streamlit).
+
+Why not Plotly here: a Plotly map makes the browser fetch and start Plotly (4.6 MB) and draw the
+geo layers after the page has arrived. This map is plain vector markup, drawn as the page's HTML
+arrives. Each engaged country is a link to its profile with its name and counts as a tooltip
+(`<title>`) and an accessible name, reachable with the Tab key. The Map page keeps Plotly for
+zoom and rich hovers.
+
+The geometry is the same file the Plotly maps use (static/world_110m.json, Natural Earth 1:110m),
+read with geopandas and projected once per process (Natural Earth projection, latitudes 58°S to
+85°N, as on the Plotly maps).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+
+from .theme import KIND_COLOURS, LAND, STATUS_COLOURS, VENUE_COLOUR
+
+GEOMETRY = Path(__file__).resolve().parent.parent / "static" / "world_110m.json"  # as the Plotly maps
+WIDTH = 1000.0  # the SVG's own units; it scales to the width of the page
+LAT_RANGE = (-58.0, 85.0)
+PROJECTION = "+proj=natearth +lon_0=0 +datum=WGS84 +units=m +no_defs"
+SIMPLIFY = 0.4  # in SVG units (1/2,500 of the map's width): invisible at any page width, 40 % fewer points
+
+
+@dataclass(frozen=True)
+class Geometry:
+    paths: dict[str, str]  # ISO3 -> SVG path data
+    boxes: dict[str, tuple[float, float, float, float]]  # ISO3 -> (x0, y0, x1, y1) in SVG units
+    height: float
+    points: dict[str, tuple[float, float]]  # ISO3 -> a country's centre point, in SVG units
+
+
+class GeometryError(RuntimeError):
+    """The outlines could not be projected (the page then draws the Plotly map instead)."""
+
+
+Points = tuple[tuple[str, float, float], ...]  # (ISO3, longitude, latitude) of each country's centre
+
+
+@lru_cache(maxsize=4)
+def geometry(points: Points = ()) -> Geometry:
+    """Every country's outline as SVG path data, and the centre points, projected once per process.
+
+    NOTE: the projection runs in a short-lived child process. geopandas, shapely, pyproj and
+    GDAL add about 50 MB to a process that imports them, for a job of a tenth of a second done
+    once; a server that keeps them would hold those 50 MB for good.
+    """
+    run = subprocess.run([sys.executable, "-m", __name__], input=json.dumps(points), capture_output=True,
+                         text=True, timeout=120, check=False)
+    if run.returncode != 0:
+        raise GeometryError(run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "no output")
+    out = json.loads(run.stdout)
+    return Geometry(out["paths"], {k: tuple(v) for k, v in out["boxes"].items()}, out["height"],
+                    {k: tuple(v) for k, v in out["points"].items()})
+
+
+def project(points: Points) -> dict:
+    """The outlines and points in SVG units, as JSON-ready values (what the child process prints)."""
+    import geopandas as gpd  # noqa: PLC0415  (in the child process only: see geometry)
+    import shapely
+    from pyproj import Transformer
+
+    world = gpd.read_file(GEOMETRY, layer="countries").set_crs(4326, allow_override=True)
+    world = world[world["id"].str.fullmatch(r"[A-Z]{3}") & (world["id"] != "ATA")]
+    whole = [_split_at_antimeridian(g) for g in world.geometry.values]
+    clipped = shapely.clip_by_rect(whole, -180.0, LAT_RANGE[0], 180.0, LAT_RANGE[1])
+    projected = gpd.GeoSeries(clipped, crs=4326).to_crs(PROJECTION)
+    x0, _, x1, _ = projected.total_bounds
+    full = gpd.GeoSeries(shapely.box(-180.0, LAT_RANGE[0], 180.0, LAT_RANGE[1]).segmentize(1.0), crs=4326)
+    _, fy0, _, fy1 = full.to_crs(PROJECTION).total_bounds
+    scale = WIDTH / (x1 - x0)
+    shapes = shapely.simplify(shapely.transform(projected.values, lambda xy: _scaled(xy, x0, fy1, scale)), SIMPLIFY)
+    paths, boxes = {}, {}
+    for iso3, shape in zip(world["id"], shapes):
+        if shape is None or shape.is_empty:
+            continue
+        paths[iso3] = _path(shape)
+        boxes[iso3] = [round(v, 1) for v in shape.bounds]
+    transformer = Transformer.from_crs(4326, PROJECTION, always_xy=True)
+    centres = {}
+    for iso3, lon, lat in points:
+        x, y = transformer.transform(lon, lat)
+        centres[iso3] = [round((x - x0) * scale, 1), round((fy1 - y) * scale, 1)]
+    return {"paths": paths, "boxes": boxes, "height": round((fy1 - fy0) * scale, 1), "points": centres}
+
+
+def _split_at_antimeridian(shape):
+    """Polygons that cross 180° (Fiji, the east of Russia) as two parts, one on each edge of the map.
+
+    The file stores them as rings that jump from +180 to -180; drawn as they are, they become
+    bands across the whole width.
+    """
+    import shapely.affinity  # noqa: PLC0415
+
+    parts = []
+    for polygon in getattr(shape, "geoms", [shape]):
+        x0, _, x1, _ = polygon.bounds
+        if x1 - x0 <= 180:
+            parts.append(polygon)
+            continue
+        east = shapely.transform(polygon, lambda xy: xy + [[360.0, 0.0]] * (xy[:, :1] < 0))
+        parts.append(shapely.clip_by_rect(east, 0.0, -90.0, 180.0, 90.0))
+        parts.append(shapely.affinity.translate(shapely.clip_by_rect(east, 180.0, -90.0, 540.0, 90.0), -360.0))
+    return shapely.union_all(parts)
+
+
+def _scaled(xy, x0: float, y1: float, scale: float):
+    out = xy.copy()
+    out[:, 0] = (xy[:, 0] - x0) * scale
+    out[:, 1] = (y1 - xy[:, 1]) * scale
+    return out
+
+
+def _path(shape) -> str:
+    """SVG path data of a (multi)polygon: one closed sub-path per ring, in relative steps of 0.1 unit.
+
+    Relative steps on a 0.1 grid are a third the size of absolute coordinates, and exact: the
+    rounding is done once on the grid, so the steps add up to the grid points.
+    """
+    parts = []
+    for polygon in getattr(shape, "geoms", [shape]):
+        for ring in (polygon.exterior, *polygon.interiors):
+            grid = [(round(x * 10), round(y * 10)) for x, y in ring.coords[:-1]]
+            steps = [f"{(x - px) / 10:g} {(y - py) / 10:g}" for (px, py), (x, y) in zip(grid, grid[1:])
+                     if (x, y) != (px, py)]
+            if len(steps) >= 2:
+                parts.append(f"M{grid[0][0] / 10:g} {grid[0][1] / 10:g}l" + " ".join(steps) + "z")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class SvgMapLabels:
+    """Words on the map: its accessible name, a legend name per code, the venue name."""
+
+    title: str
+    categories: Mapping[str, str]
+    venue: str
+
+
+def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, str], hrefs: Mapping[str, str],
+                  names: Mapping[str, str], labels: SvgMapLabels, points: pd.DataFrame,
+                  zoom_to_data: bool = False) -> str:
+    """The map of where IBCR works, coloured by main kind of work (or status), as HTML markup.
+
+    `tooltips` are plain text (escaped here), `hrefs` the address of each country's profile.
+    NOTE: the result is one line of markup in which every text is escaped: Streamlit draws it
+    with `st.markdown(..., unsafe_allow_html=True)` (st.html's sanitiser removes all SVG), and
+    Markdown leaves an HTML block alone only up to its first blank line.
+    Countries that were only a venue are pale with a diamond, as on the Map page; an engaged
+    country too small for the 1:110m outlines is drawn as a dot at its centre.
+    """
+    if mode not in ("kind", "status"):
+        raise ValueError(f"unknown map mode {mode!r}")
+    geo = geometry(tuple(zip(points["country_iso3"], points["lon"].astype(float), points["lat"].astype(float))))
+    column, colours = ("main_kind_code", KIND_COLOURS) if mode == "kind" else ("status_code", STATUS_COLOURS)
+    shown = set(per_country["country_iso3"])
+    land = "".join(d for iso3, d in geo.paths.items() if iso3 not in shown)
+    links, used, boxes = [], [], []
+    for row in per_country.itertuples(index=False):
+        iso3 = row.country_iso3
+        venue = bool(row.is_venue_only)
+        code = None if venue else getattr(row, column)
+        fill = VENUE_COLOUR if venue else colours.get(code, LAND)
+        used.append("venue" if venue else code)
+        shape = ""
+        if iso3 in geo.paths:
+            shape = f'<path d="{geo.paths[iso3]}" fill="{fill}"/>'
+            boxes.append(geo.boxes[iso3])
+        if (venue or iso3 not in geo.paths) and iso3 in geo.points:
+            x, y = geo.points[iso3]
+            shape += (f'<path class="ibcr-mark" d="M{x:.1f} {y - 5:.1f}l5 5-5 5-5-5z"/>' if venue
+                      else f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}"/>')
+            boxes.append((x - 5, y - 5, x + 5, y + 5))
+        if not shape:
+            continue
+        name = names.get(iso3, iso3)
+        tip = tooltips.get(iso3, name)
+        links.append(f'<a class="ibcr-country" href="{escape(hrefs[iso3])}" target="_self" '
+                     f'aria-label="{escape(tip.splitlines()[0])}"><title>{escape(tip).replace(chr(10), "&#10;")}</title>'
+                     f"{shape}</a>")
+    box = _view_box(boxes, geo) if zoom_to_data and boxes else (0.0, 0.0, WIDTH, geo.height)
+    legend = "".join(
+        f'<li><span class="ibcr-swatch" style="background:{VENUE_COLOUR if c == "venue" else colours[c]}"></span>'
+        f'{escape(labels.venue if c == "venue" else labels.categories.get(c, c))}</li>'
+        for c in [*[c for c in colours if c in used], *(["venue"] if "venue" in used else [])])
+    view = " ".join(f"{v:.1f}" for v in box)
+    return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" role="group" '
+            f'aria-label="{escape(labels.title)}" xmlns="http://www.w3.org/2000/svg">'
+            f'<path class="ibcr-land" d="{land}"/>{"".join(links)}</svg>'
+            f'<ul class="ibcr-legend">{legend}</ul></figure>')
+
+
+def _view_box(boxes, geo: Geometry) -> tuple[float, float, float, float]:
+    """The drawn countries with a margin, never narrower than a fifth of the world, in the map's ratio."""
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    ratio = geo.height / WIDTH
+    w = max((x1 - x0) * 1.15, (y1 - y0) * 1.15 / ratio, WIDTH / 5)
+    h = w * ratio
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return cx - w / 2, cy - h / 2, w, h
+
+
+if __name__ == "__main__":  # the child process of geometry(): points as JSON in, outlines as JSON out
+    print(json.dumps(project(tuple(tuple(p) for p in json.load(sys.stdin)))))

@@ -1,0 +1,110 @@
+"""Start the dashboard with the slow start-up work done as the server starts (`make run`).
+
+`python -m ibcr_ui.serve [options]` is `streamlit run dashboard.py [options]` plus one thread
+that imports pandas and Plotly, loads and validates the data, and builds what the Overview shows
+first, while the first visitor's browser is still fetching Streamlit's frontend (about 0.7 s in
+which the server is otherwise idle). Without it the first visitor's first run pays all of this.
+
+NOTE: Streamlit has no start-up hook, hence this launcher. The warm-up fills the same
+`st.cache_resource` caches the pages use (those are process-wide and keyed on plain values, and
+compute each key once under a lock), so a page that runs before it finishes simply waits for the
+value being computed; a failure here is only logged: the page then loads the data itself and
+shows the problems as usual.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("ibcr_ui.serve")
+
+
+def warm() -> None:
+    """Import the heavy modules and fill the caches the first page run reads."""
+    # Outside a script run Streamlit warns once per cached call that there is no run context.
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
+    try:
+        import ibcr_data
+
+        from . import data, views
+        from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+
+        fingerprint = ibcr_data.fingerprint()
+        if isinstance(data.load(fingerprint), ibcr_data.ValidationError):
+            return  # the pages show the problems
+        data.choices(fingerprint)
+        data.store()
+        # What the first visitor's first run needs, in its order; then the other languages.
+        data.lookups(fingerprint, DEFAULT_LANGUAGE)
+        views.headline(fingerprint, ibcr_data.Filters(), data.as_of_year(fingerprint))
+        for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
+            data.lookups(fingerprint, lang)
+            views.map_svg(fingerprint, ibcr_data.Filters(), lang)
+        import plotly.graph_objects  # noqa: F401  (the Map, Timeline and Programmes pages)
+    except Exception:  # the pages will load the data themselves and report what is wrong
+        log.exception("warm-up at server start failed")
+
+
+M_ARENA_MAX = -8  # glibc's mallopt() parameter (malloc.h)
+
+
+def fewer_malloc_arenas(arenas: int = 2) -> bool:
+    """Ask glibc for at most `arenas` memory pools instead of up to eight per core.
+
+    Streamlit runs each session's script in a thread of its own, and glibc gives busy threads
+    pools of their own that keep freed memory: ten sessions left the server about 100 MB larger
+    than the same work in two pools. Python's objects are unaffected; the large pandas and Arrow
+    buffers are what lands there. Must run before those threads start; no-op off glibc.
+    """
+    libc = ctypes.util.find_library("c")
+    if not libc or not sys.platform.startswith("linux"):
+        return False
+    try:
+        return bool(ctypes.CDLL(libc).mallopt(M_ARENA_MAX, arenas))
+    except (OSError, AttributeError):
+        return False
+
+
+def give_back_memory(every_s: float = 5.0) -> None:
+    """Every few seconds, hand the memory pandas freed back to the system (glibc's malloc_trim).
+
+    A page run builds and drops frames of a few megabytes; glibc keeps the freed pages for reuse,
+    so the server's resident size only ever grew with the busiest moment. Trimming takes a
+    millisecond or two when there is little to give back. No-op off glibc.
+    """
+    libc = ctypes.util.find_library("c")
+    if not libc or not sys.platform.startswith("linux"):
+        return
+    trim = ctypes.CDLL(libc).malloc_trim
+
+    def loop() -> None:
+        while True:
+            time.sleep(every_s)
+            trim(0)
+
+    threading.Thread(target=loop, name="ibcr-malloc-trim", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Arrow (under pandas' text columns) keeps its own pool, which holds freed memory; in glibc's
+    # pool it is given back by give_back_memory. Read when pyarrow is first imported, hence here.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    fewer_malloc_arenas()
+    give_back_memory()
+    from streamlit.web import cli  # imported before the thread starts, so the two never race for it
+
+    threading.Thread(target=warm, name="ibcr-warm-up", daemon=True).start()
+    sys.argv = ["streamlit", "run", str(ROOT / "dashboard.py"), *(sys.argv[1:] if argv is None else argv)]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,47 @@
+"""The launcher (`make run`): it loads the data and builds the Overview's first view as the server starts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+
+WARM = """
+import logging, sys, time
+logging.basicConfig(level=logging.ERROR)
+from ibcr_ui import serve
+serve.warm()
+import ibcr_data
+from ibcr_ui import data, mapsvg, views
+fp = ibcr_data.fingerprint()
+assert mapsvg.geometry.cache_info().currsize == 1 and "geopandas" not in sys.modules
+t = time.perf_counter()
+svg = views.map_svg(fp, ibcr_data.Filters(), "fr")
+again = time.perf_counter() - t
+assert 'aria-label="Burkina Faso' in svg and "country?lang=fr" in svg
+print(f"{again:.4f}")
+"""
+
+
+def test_the_warm_up_fills_the_caches_the_first_visit_reads():
+    run = subprocess.run([sys.executable, "-c", WARM], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert "warm-up at server start failed" not in run.stderr
+    assert float(run.stdout.strip()) < 0.05  # built during the warm-up: the page only reads it
+
+
+def test_a_broken_data_folder_leaves_the_warm_up_quiet(data_copy):
+    from tests.conftest import set_cell
+
+    set_cell(data_copy, "engagements.csv", 0, "country_iso3", "Narnia")
+    code = "from ibcr_ui import serve; serve.warm()"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         env={"IBCR_DATA_DIR": str(data_copy), "PATH": ""})
+    assert run.returncode == 0 and "failed" not in run.stderr, run.stderr  # the page shows the problems
+
+
+def test_the_launcher_asks_glibc_for_fewer_memory_pools():
+    from ibcr_ui import serve
+
+    assert serve.fewer_malloc_arenas() is sys.platform.startswith("linux")
