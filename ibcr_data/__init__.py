@@ -21,11 +21,20 @@ from .changes import Changes, what_changed
 from .compare import Comparison, compare
 from .editors import SESSION_MINUTES, Editors
 from .filters import Choices, Filters, Ignored, View, apply_filters, choices, parse_query
-from .intake import MAX_UPLOAD_BYTES, Intake, read_upload
 from .load import VENUE_KINDS, Dataset, ValidationError, default_data_dir, fingerprint, load_dataset, validate
 from .validate import Problem
 from .versions import Conflict, Store, Version
-from .workbook import template
+
+# Reading and writing workbooks (openpyxl, about 8 MB once imported) is for editors: loaded on first use.
+_LAZY = {"MAX_UPLOAD_BYTES": "container", "Intake": "intake", "read_upload": "intake", "template": "workbook"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Figure", "Filters", "Ignored", "Problem",

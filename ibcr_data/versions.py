@@ -124,6 +124,9 @@ def _read_log(root: Path) -> list[dict]:
     return raw["entries"]
 
 
+LOADED_VERSIONS = 2  # versions a Store keeps loaded (see Store.load)
+
+
 class Store:
     """A store of every version of the data. Safe to share between threads and processes."""
 
@@ -223,11 +226,19 @@ class Store:
         return self.root / VERSIONS / self.get(ref).id
 
     def load(self, ref: str) -> Dataset:
-        """The dataset of a version (cached: versions never change)."""
+        """The dataset of a version (the last LOADED_VERSIONS kept: versions never change).
+
+        NOTE: a loaded version is some 20 MB; a server that kept every version anyone compared
+        would only grow. Two cover "what changed since" and an upload checked against the current one.
+        """
         v = self.get(ref)
         with self._cache_lock:
             if v.id not in self._cache:
                 self._cache[v.id] = load_dataset(self.root / VERSIONS / v.id)
+                while len(self._cache) > LOADED_VERSIONS:
+                    self._cache.pop(next(iter(self._cache)))
+            else:
+                self._cache[v.id] = self._cache.pop(v.id)  # the most recently used goes last
             return self._cache[v.id]
 
     # Writing

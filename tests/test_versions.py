@@ -290,3 +290,16 @@ def test_cli_round_trip(pristine, tmp_path, capsys):
     assert [v.id for v in Store.open(tmp_path / "again").versions()] == ["v3", "v2", "v1"]
     assert main([*s, "diff", "v1", "v9"]) == 1
     assert "no version 'v9'" in capsys.readouterr().err
+
+
+def test_a_store_keeps_only_the_last_two_versions_it_loaded(store, tmp_path):
+    folder = candidate(store, tmp_path)
+    edit_engagements(folder)
+    store.accept(folder, base="v1", who="ana", note="one of each")
+    store.restore("v1", who="ana", note="back", base="v2")
+    first = store.load("v1")
+    assert store.load("v1") is first  # loaded once
+    store.load("v2")
+    store.load("v3")  # v1 is the least recently used of three: it goes
+    assert store.load("v3") is store.load("v3") and store.load("v1") is not first
+    assert store.load("v1").engagements.equals(first.engagements)  # loaded again, the same data
