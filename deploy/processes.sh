@@ -12,12 +12,8 @@ cd "$(dirname "$0")/.."
 n=${1:-2}
 first=${2:-8501}
 python=${PYTHON:-.venv/bin/python}
-# NOTE: ibcr_ui.serve is `streamlit run dashboard.py` plus loading the data while the server starts.
-if [ -f ibcr_ui/serve.py ]; then
-    launch=("$python" -m ibcr_ui.serve)
-else
-    launch=("$python" -m streamlit run dashboard.py)
-fi
+# The launcher `make run` uses: `streamlit run dashboard.py` plus loading the data as the server starts.
+launch=("$python" -m ibcr_ui.serve)
 
 pids=()
 stop() { [ ${#pids[@]} -eq 0 ] || kill "${pids[@]}" 2>/dev/null || true; }

@@ -1,7 +1,7 @@
 """The processes a load run starts and watches: dashboard servers, and nginx in front of several.
 
-Servers start as `make run` and deploy/processes.sh start them (`python -m ibcr_ui.serve`, or
-`streamlit run dashboard.py` where that launcher does not exist), on 127.0.0.1 and free ports.
+Servers start as `make run` and deploy/processes.sh start them (`python -m ibcr_ui.serve`), on
+127.0.0.1 and free ports.
 """
 
 from __future__ import annotations
@@ -87,9 +87,8 @@ def nginx_worker_cpu(master: int) -> float:
 
 
 def launcher() -> list[str]:
-    if (ROOT / "ibcr_ui" / "serve.py").exists():
-        return [sys.executable, "-m", "ibcr_ui.serve"]
-    return [sys.executable, "-m", "streamlit", "run", "dashboard.py"]
+    """The command `make run` starts the app with (its options follow)."""
+    return [sys.executable, "-m", "ibcr_ui.serve"]
 
 
 def start_server(port: int, log: Path) -> Proc:
