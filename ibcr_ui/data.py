@@ -7,7 +7,9 @@ NOTE: cached objects are shared between sessions; treat them as read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import streamlit as st
 
@@ -17,6 +19,8 @@ from ibcr_data import Choices, Dataset, versions
 
 from .context import Lookups, build_lookups
 from .context import as_of_year as _as_of_year
+
+T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -45,8 +49,27 @@ def lookups(fingerprint: str, lang: str) -> Lookups:
     return build_lookups(dataset(fingerprint), lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def memo(key: tuple, _build: Callable[[], T]) -> T:
+    """What `_build` returns, built once per `key` and shared: a page section's HTML or figure.
+
+    `key` must hold every plain value the section is built from (the data's fingerprint, the
+    language, the ids of the records shown, in order); `_build` is not part of the key (Streamlit
+    does not hash arguments whose name starts with "_"). NOTE: shared between sessions: read-only.
+    """
+    return _build()
+
+
 def as_of_year(fingerprint: str) -> int:
     return _as_of_year(dataset(fingerprint))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def programme_labels(fingerprint: str, lang: str) -> dict[str, str]:
+    """How the Programme filter names each programme: its acronym, or its name in the language."""
+    p = dataset(fingerprint).programmes
+    return {pid: acronym if isinstance(acronym, str) else name
+            for pid, acronym, name in zip(p["programme_id"], p["acronym"], p[f"name_{lang}"])}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

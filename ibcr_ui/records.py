@@ -7,7 +7,7 @@ import streamlit as st
 
 import ibcr_data
 
-from . import blocks, figures, i18n, text
+from . import blocks, data, figures, i18n, text
 from .context import Context
 from .text import md
 
@@ -28,45 +28,36 @@ def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
     Every bar and diamond names its source on hover. The table is plain HTML folded under the
     chart (Streamlit's data grid would make the browser fetch its code for it).
     """
-    fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
-                                  text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
-    start, end = overall_span(rows) if not rows.empty else (None, None)
-    alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
+    def build():
+        fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
+                                      text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
+        start, end = overall_span(rows) if not rows.empty else (None, None)
+        alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "",
+                     milestones=ctx.number(len(milestones)))
+        return fig, alt, _timeline_table(ctx, rows)
+
+    # Everything drawn comes from these records, labels and language: built once per view.
+    fig, alt, table = data.memo(("timeline", ctx.fingerprint, ctx.lang, tuple(rows["engagement_id"]),
+                                 tuple(rows["group"]), tuple(milestones["event_id"])), build)
     st.plotly_chart(fig, width="stretch", key=key, alt=alt,
                     config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+    st.html(table)
+
+
+def _timeline_table(ctx: Context, rows: pd.DataFrame) -> str:
     columns = {
         ctx.t("col.country"): rows[f"name_{ctx.lang}"],
         ctx.t("col.programme"): rows[f"programme_name_{ctx.lang}"].fillna(""),
         ctx.t("col.kind"): [ctx.label("kind", k) for k in rows["kind_code"]],
         ctx.t("col.dates"): [text.dates_text(ctx, r) for _, r in rows.iterrows()],
         ctx.t("col.status"): [text.status_text(ctx, r) for _, r in rows.iterrows()],
-        ctx.t("col.source"): [ctx.source_title(s) for s in rows["source_id"]],
+        ctx.t("col.source"): rows["source_id"],  # replaced by the linked titles below
         ctx.t("col.confidence"): [ctx.label("confidence", c) for c in rows["confidence_code"]],
     }
     cells = {name: [md(v) for v in values] for name, values in columns.items()}
     cells[ctx.t("col.source")] = [text.source_link(ctx, s) for s in rows["source_id"]]  # linked titles
-    st.html(blocks.rich_table_html(list(cells), [list(r) for r in zip(*cells.values())],
-                                   summary=ctx.t("table.show_timeline")))
-
-
-def country_table(ctx: Context, per_country: pd.DataFrame) -> None:
-    """The countries of a map, as a table: what a screen reader or a keyboard gets of the map."""
-    table = per_country.assign(
-        country=per_country[f"name_{ctx.lang}"],
-        main_kind=per_country["main_kind_code"].map(lambda k: ctx.label("kind", k)),
-        status=per_country["status_code"].map(lambda s: ctx.label("status", s)),
-        region=per_country["ibcr_region_code"].map(ctx.region_name),
-        years=[i18n.year_span(ctx.lang, a, b) for a, b in zip(per_country["first_year"], per_country["last_year"])],
-        venue=per_country["is_venue_only"],
-    )[["country", "region", "engagement_count", "main_kind", "status", "years", "venue"]]
-    st.dataframe(table.sort_values("engagement_count", ascending=False), hide_index=True, width="stretch",
-                 column_config={
-                     "country": ctx.t("col.country"), "region": ctx.t("col.region"),
-                     "engagement_count": st.column_config.NumberColumn(ctx.t("col.engagements")),
-                     "main_kind": ctx.t("col.main_kind"), "status": ctx.t("col.status"),
-                     "years": ctx.t("col.years"),
-                     "venue": st.column_config.CheckboxColumn(ctx.t("col.venue_only")),
-                 })
+    return blocks.rich_table_html(list(cells), [list(r) for r in zip(*cells.values())],
+                                  summary=ctx.t("table.show_timeline"))
 
 
 def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:

@@ -14,6 +14,7 @@ link, a navigation link); a widget's on_change writes the new view straight into
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 import streamlit as st
@@ -149,11 +150,32 @@ def stop(ctx: Context) -> None:
     st.stop()
 
 
+MAX_PROGRAMME_OPTIONS = 300  # beyond this the Programme filter lists those in view (see programme_options)
+
+
+def programme_options(ctx: Context) -> tuple[list[str], int]:
+    """The programmes the Programme filter lists, and how many exist.
+
+    NOTE: every option travels to the browser on every run. With a few dozen programmes that is
+    nothing; with tens of thousands (the 1,000x benchmark data) it was a 432 KB message on every
+    page. Beyond MAX_PROGRAMME_OPTIONS the list holds the chosen programmes, then those with work
+    in the current view (whatever programmes are chosen), up to the limit; a link can still name
+    any programme.
+    """
+    every = list(ctx.choices.programmes)
+    if len(every) <= MAX_PROGRAMME_OPTIONS:
+        return every, len(every)
+    chosen = sorted(ctx.filters.programmes)
+    others = ibcr_data.apply_filters(ctx.ds, replace(ctx.filters, programmes=frozenset()))  # the view, any programme
+    in_view = others.engagements["programme_id"].dropna().value_counts().index
+    rest = [p for p in in_view if p not in ctx.filters.programmes]
+    return (chosen + rest)[:max(MAX_PROGRAMME_OPTIONS, len(chosen))], len(every)
+
+
 def _draw_sidebar(ctx: Context) -> None:
-    ds, ch = ctx.ds, ctx.choices
-    programmes = ds.programmes.set_index("programme_id")
-    prog_label = {pid: (row["acronym"] if isinstance(row["acronym"], str) else row[f"name_{ctx.lang}"])
-                  for pid, row in programmes.iterrows()}
+    ch = ctx.choices
+    programmes, total = programme_options(ctx)
+    labels = data.programme_labels(ctx.fingerprint, ctx.lang)
     with st.sidebar:
         st.markdown("### " + ctx.t("app.name"))
         st.segmented_control(ctx.t("shell.language"), options=list(i18n.LANGUAGES), **bound(ctx, "lang_choice"),
@@ -164,10 +186,12 @@ def _draw_sidebar(ctx: Context) -> None:
             ("f_region", ctx.t("filters.region"), ch.regions, ctx.region_name),
             ("f_kind", ctx.t("filters.kind"), ch.kinds, lambda c: ctx.label("kind", c)),
             ("f_status", ctx.t("filters.status"), ch.statuses, lambda c: ctx.label("status", c)),
-            ("f_programme", ctx.t("filters.programme"), ch.programmes, lambda c: prog_label.get(c, c)),
+            ("f_programme", ctx.t("filters.programme"), programmes, lambda c: labels.get(c, c)),
         ):
             st.multiselect(label, options=list(options), format_func=name, placeholder=ctx.t("filters.all"),
                            **bound(ctx, key))
+        if len(programmes) < total:
+            st.caption(ctx.t("filters.programmes_in_view", shown=ctx.number(len(programmes)), total=ctx.number(total)))
         st.button(ctx.t("filters.reset"), on_click=_reset, args=(ch, ctx.page), width="stretch")
         st.caption(ctx.t("shell.pages"))
         here = ctx.options.profile if ctx.page == "country" else None

@@ -113,8 +113,12 @@ def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None,
     if rows.empty:
         st.caption(ctx.t("milestones.none"))
         return
-    items = [_milestone(ctx, ev) for ev in rows.to_dict("records")]
-    st.html(blocks.milestones_html(blocks.MilestoneList(items, columns)))
+    def build() -> str:
+        items = [_milestone(ctx, ev) for ev in rows.to_dict("records")]
+        return blocks.milestones_html(blocks.MilestoneList(items, columns))
+
+    # The list depends only on these milestones, in this order, and the language: built once.
+    st.html(data.memo(("milestones", ctx.fingerprint, ctx.lang, tuple(rows["event_id"]), columns), build))
 
 
 def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
@@ -172,7 +176,7 @@ def country_table(ctx: Context, per_country: pd.DataFrame, folded: bool = True) 
             for name, region, count, kind, status, first, last, venue in zip(
                 rows[f"name_{ctx.lang}"], rows["ibcr_region_code"], rows["engagement_count"], rows["main_kind_code"],
                 rows["status_code"], rows["first_year"], rows["last_year"], rows["is_venue_only"])]
-    columns = [ctx.t(k) for k in ("col.country", "col.region", "col.engagements", "col.main_kind", "col.status",
-                                  "col.years", "col.venue_only")]
+    columns = [ctx.t("col.country"), ctx.t("col.region"), ctx.t("col.engagements"), ctx.t("col.main_kind"),
+               ctx.t("col.status"), ctx.t("col.years"), ctx.t("col.venue_only")]
     st.html(blocks.table_html(columns, body, numeric=frozenset({2}),
                                  summary=ctx.t("table.show_map") if folded else "", name=ctx.t("map.table_title")))

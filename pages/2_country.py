@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, i18n, packs, records, shell, text, views
+from ibcr_ui import components, data, i18n, packs, records, shell, text, views
 from ibcr_ui.text import md
 
 # Inputs
@@ -19,7 +19,7 @@ if not iso3:
     shell.stop(ctx)
 
 # Data
-profile = ibcr_data.country_profile(ctx.ds, iso3)
+profile = data.memo(("profile", ctx.fingerprint, iso3), lambda: ibcr_data.country_profile(ctx.ds, iso3))  # read-only
 name = names.get(iso3, iso3)
 region = ctx.ds.countries.set_index("country_iso3").at[iso3, "ibcr_region_code"]
 

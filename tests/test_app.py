@@ -423,3 +423,15 @@ def test_country_and_programmes_pages_send_few_elements(page, params):
     at = run(page, **params)
     assert len(list(at.main)) <= 30, len(list(at.main))
     assert not at.dataframe
+
+
+def test_programme_filter_lists_a_bounded_number_of_options_when_there_are_many(monkeypatch):
+    """At 1,000x data every page sent 21,000 options to the browser: beyond the limit, those in view."""
+    from ibcr_ui import shell
+
+    monkeypatch.setattr(shell, "MAX_PROGRAMME_OPTIONS", 5)
+    at = run("map", region="west_africa", programme="pride")
+    assert not at.exception
+    options = at.multiselect(key="f_programme").options
+    assert len(options) == 5 and options[0] == "PRIDE"  # the chosen one first, then those in view
+    assert any("5 of the 21 programmes" in c.value for c in at.sidebar.caption)
