@@ -42,12 +42,16 @@ def build_lookups(ds: Dataset, lang: str) -> Lookups:
 
 
 def _linked_sources(ds: Dataset) -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
-    """The further sources of each record (record_sources.csv), grouped once per data version."""
+    """The further sources of each record (record_sources.csv), grouped once per data version.
+
+    One pass over the rows (a groupby makes a frame per record: 26,000 of them at 1,000x).
+    """
     links = ds.record_sources
-    out: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
-    for (table, record_id), g in links.groupby(["record_table", "record_id"], sort=False):
-        out[(table, record_id)] = tuple(zip(g["source_id"], g["confidence_code"]))
-    return out
+    grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for table, record_id, source_id, confidence in zip(links["record_table"], links["record_id"],
+                                                       links["source_id"], links["confidence_code"]):
+        grouped.setdefault((table, record_id), []).append((source_id, confidence))
+    return {k: tuple(v) for k, v in grouped.items()}
 
 
 @dataclass(frozen=True)

@@ -123,18 +123,24 @@ def metric_hover(ctx: Context, series: pd.DataFrame) -> pd.Series:
 
 
 def _map_parts(ctx: Context, engagements: pd.DataFrame, limit: int):
-    """Per country: its engagements as short plain lines, how many more, and the sources they rest on."""
-    ordered = engagements.sort_values("start_year")
+    """Per country: its first engagements as short plain lines, how many more, and the sources they rest on.
+
+    Lines are written for the first `limit` engagements of each country only: at 1,000 times the
+    data, writing one for every engagement was most of the first Overview.
+    """
+    ordered = engagements.sort_values("start_year", kind="stable")
+    linked = ctx.names.linked
     for iso3, g in ordered.groupby("country_iso3", sort=False):
+        first = g.head(limit)
         lines = [f"{ctx.label('kind', k)} · {i18n.year_span(ctx.lang, a, b)} · "
                  f"{ctx.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip()
-                 for k, a, b, s, c in zip(g["kind_code"], g["start_year"], g["end_year"], g["status_code"],
-                                          g["confidence_code"])]
-        sources = list(dict.fromkeys([*g["source_id"], *(s for e in g["engagement_id"]
-                                                          for s, _ in ctx.further_sources("engagements", e))]))
+                 for k, a, b, s, c in zip(first["kind_code"], first["start_year"], first["end_year"],
+                                          first["status_code"], first["confidence_code"])]
+        sources = list(dict.fromkeys([*g["source_id"].unique(),
+                                      *(s for e in g["engagement_id"] for s, _ in linked.get(("engagements", e), ()))]))
         titles = "; ".join(short(ctx.source_title(s), 50) for s in sources[:HOVER_SOURCES])
         more = len(sources) - HOVER_SOURCES
-        yield iso3, lines[:limit], len(lines) - limit, ctx.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
+        yield iso3, lines, len(g) - len(first), ctx.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
 
 
 def map_hover(ctx: Context, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:

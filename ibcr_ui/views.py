@@ -169,6 +169,8 @@ def overview_map(ctx: Context) -> None:
 
 def country_table(ctx: Context, per_country: pd.DataFrame, folded: bool = True) -> None:
     """The countries of a map as a plain table (folded under the map): what a screen reader gets of it."""
+    if per_country.empty:  # nothing in view: the map above already says so
+        return
     rows = per_country.sort_values(["engagement_count", f"name_{ctx.lang}"], ascending=[False, True])
     yes, no = ctx.t("value.yes"), ctx.t("value.no")
     body = [[name, ctx.region_name(region), ctx.number(count), ctx.label("kind", kind), ctx.label("status", status),

@@ -435,3 +435,10 @@ def test_programme_filter_lists_a_bounded_number_of_options_when_there_are_many(
     options = at.multiselect(key="f_programme").options
     assert len(options) == 5 and options[0] == "PRIDE"  # the chosen one first, then those in view
     assert any("5 of the 21 programmes" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("page", ["overview", "map"])
+def test_a_view_with_nothing_in_it_says_so_without_an_error(page):
+    at = run(page, region="west_africa", status="unknown")
+    assert not at.exception
+    assert any("No country" in i.value or "nothing" in i.value.lower() for i in at.info), [i.value for i in at.info]

@@ -111,7 +111,7 @@ def test_the_editors_journey(editor_page, editing_app, tmp_path):
     assert store.current().id == "v2" and store.current().who == "ana"
 
     open_app(page, "/map?region=south_america")  # the new country on the map's table (a short one)
-    table = page.locator('[data-testid="stDataFrame"]').first
+    table = page.locator("table.ibcr-table").first
     page.wait_for_function("g => g.textContent.includes('Uruguay')", arg=table.element_handle(), timeout=20_000)
     open_app(page, "/country?profile=URY")  # and the new record on its profile
     page.get_by_text("1 recorded engagement").wait_for(timeout=20_000)
