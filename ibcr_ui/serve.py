@@ -48,7 +48,8 @@ def warm() -> None:
         for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
             data.lookups(fingerprint, lang)
             views.map_svg(fingerprint, ibcr_data.Filters(), lang)
-        import plotly.graph_objects  # noqa: F401  (the Map, Timeline and Programmes pages)
+        # The Map page's default view, the most visited after the Overview (it also imports Plotly).
+        views.map_figure(fingerprint, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
 

@@ -13,6 +13,8 @@ from . import blocks, data, figures, i18n, link, mapsvg, text
 from .context import Context, build_lookups
 from .registry import page
 
+MAP_PAGE_HEIGHT = 560  # the Map page's map, in pixels (part of its cached figure's key: see serve.warm)
+
 
 def open_country(ctx: Context, iso3: str) -> None:
     st.switch_page(page("country").script, query_params=link.nav_params(ctx.state, "country", iso3))
