@@ -124,11 +124,10 @@ def _read_log(root: Path) -> list[dict]:
     return raw["entries"]
 
 
-LOADED_VERSIONS = 2  # versions a Store keeps loaded (see Store.load)
-
-
 class Store:
     """A store of every version of the data. Safe to share between threads and processes."""
+
+    LOADED_VERSIONS = 2  # versions kept loaded (see load)
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -226,19 +225,13 @@ class Store:
         return self.root / VERSIONS / self.get(ref).id
 
     def load(self, ref: str) -> Dataset:
-        """The dataset of a version (the last LOADED_VERSIONS kept: versions never change).
-
-        NOTE: a loaded version is some 20 MB; a server that kept every version anyone compared
-        would only grow. Two cover "what changed since" and an upload checked against the current one.
-        """
+        """The dataset of a version, the last LOADED_VERSIONS kept (a server keeping all would only grow)."""
         v = self.get(ref)
         with self._cache_lock:
-            if v.id not in self._cache:
-                self._cache[v.id] = load_dataset(self.root / VERSIONS / v.id)
-                while len(self._cache) > LOADED_VERSIONS:
-                    self._cache.pop(next(iter(self._cache)))
-            else:
-                self._cache[v.id] = self._cache.pop(v.id)  # the most recently used goes last
+            loaded = self._cache.pop(v.id, None)  # put back last: the most recently used
+            self._cache[v.id] = loaded if loaded is not None else load_dataset(self.root / VERSIONS / v.id)
+            while len(self._cache) > self.LOADED_VERSIONS:
+                self._cache.pop(next(iter(self._cache)))
             return self._cache[v.id]
 
     # Writing
