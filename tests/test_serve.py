@@ -39,9 +39,3 @@ def test_a_broken_data_folder_leaves_the_warm_up_quiet(data_copy):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env={"IBCR_DATA_DIR": str(data_copy), "PATH": ""})
     assert run.returncode == 0 and "failed" not in run.stderr, run.stderr  # the page shows the problems
-
-
-def test_the_launcher_asks_glibc_for_fewer_memory_pools():
-    from ibcr_ui import serve
-
-    assert serve.fewer_malloc_arenas() is sys.platform.startswith("linux")
