@@ -19,7 +19,6 @@ from .theme import IBCR_BLUE, LAND, MUTED, TEXT
 # Captions in Streamlit's default grey are 4.15:1 on white; MUTED (theme.py) is 5.8:1 (WCAG AA asks 4.5:1).
 CSS = f"""
 <style>
-  [data-testid="stMetricValue"] {{ font-size: 1.9rem; }}
   [data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
   [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: {MUTED}; line-height: 1.35; }}
   [data-testid="stCaptionContainer"] a {{ color: {IBCR_BLUE}; }}
