@@ -38,10 +38,10 @@ lint: $(VENV)/.dev
 	$(BIN)/lint-imports
 
 validate: $(VENV)/.runtime
-	$(BIN)/python -m ibcr_data validate
+	$(BIN)/python -m ibcr_updates validate
 
 summary: $(VENV)/.runtime
-	$(BIN)/python -m ibcr_data summary
+	$(BIN)/python -m ibcr_updates summary
 
 ## Benchmark against two floor pages; prints a table, writes benchmarks/results/latest.json (BENCH_ARGS="--quick").
 bench: $(VENV)/.dev chromium
@@ -67,12 +67,12 @@ messages: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg --no-default-keywords -k t -k translate:2 -k translate_plural:2 -k tn -k pair \
 		--sort-output -w 100 --project "IBCR dashboard" --version 1 \
 		--copyright-holder "International Bureau for Children's Rights" \
-		-o ibcr_ui/locales/messages.pot .
+		-o ibcr_present/locales/messages.pot .
 	# Extraction cannot see ids built at run time nor plurals (ids are symbolic), and `update`
 	# copies the template's comments: complete the template from en.po first (see the script).
-	$(BIN)/python ibcr_ui/locales/steps.py template
+	$(BIN)/python ibcr_present/locales/steps.py template
 	for lang in $(MESSAGE_LANGS); do \
-		$(BIN)/pybabel update -i ibcr_ui/locales/messages.pot -d ibcr_ui/locales -D messages -l $$lang --no-fuzzy-matching -w 100; \
+		$(BIN)/pybabel update -i ibcr_present/locales/messages.pot -d ibcr_present/locales -D messages -l $$lang --no-fuzzy-matching -w 100; \
 	done
 	# Babel drops the python-brace-format flag on reading (our ids have no braces): put it back.
-	$(BIN)/python ibcr_ui/locales/steps.py flags
+	$(BIN)/python ibcr_present/locales/steps.py flags

@@ -3,7 +3,8 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, packs, shell, text, views
+from ibcr_present import text
+from ibcr_ui import components, link, packs, shell, views
 from ibcr_ui.registry import page
 
 # Inputs
@@ -12,9 +13,9 @@ ctx = shell.setup("overview")
 # Render
 components.page_header(ctx, ctx.t("overview.title"))
 st.caption(ctx.t("overview.subtitle"))
-components.human_line(text.describe(ctx))
+components.human_line(ctx.describe())
 views.headline_cards(ctx)
-st.markdown(text.md(text.summary_sentence(ctx)))
+st.markdown(text.md(ctx.summary_sentence()))
 packs.pack_button(ctx, ctx.t("packs.organisation"), "organisation")
 
 components.section(ctx.t("overview.map_title"))

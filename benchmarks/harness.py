@@ -5,18 +5,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the app's page registry; run.py is started as a script from benchmarks/
+from devtools.appserver import AppServer, ServerError, free_port  # noqa: E402
 from ibcr_ui.registry import PAGES as REGISTRY  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results"
@@ -105,13 +101,7 @@ class BenchError(Exception):
     """A page failed to render, showed an exception, or a server did not start."""
 
 
-# Servers
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Servers (devtools.appserver starts and stops them)
 
 
 def configure(app_dir: Path) -> None:
@@ -141,56 +131,40 @@ def app_command() -> list[str]:
     return [sys.executable, "-m", "streamlit", "run", APP_SCRIPT]
 
 
-class Server:
+class Server(AppServer):
     """One app or floor process on a free port, with cwd=APP so the app's .streamlit applies.
 
     The app (script APP_SCRIPT) starts through app_command(); the floors always with `streamlit run`.
     """
 
-    def __init__(self, script: str, logs: Path, env: dict[str, str] | None = None) -> None:
-        self.script = script
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = logs / f"{Path(script).stem}-{self.port}.log"
-        start = app_command() if script == APP_SCRIPT else [sys.executable, "-m", "streamlit", "run", script]
-        cmd = [*start, "--server.port", str(self.port), "--server.headless", "true"]
-        with self.log.open("wb") as log:
-            self.started = time.perf_counter()
-            self.proc = subprocess.Popen(cmd, cwd=APP, env={**os.environ, **(env or {})}, stdout=log,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    script: str
 
-    def wait_healthy(self, timeout_s: float = HEALTH_TIMEOUT_S) -> float:
+    @classmethod
+    def of(cls, script: str, logs: Path, env: dict[str, str] | None = None) -> Server:
+        start = app_command() if script == APP_SCRIPT else [sys.executable, "-m", "streamlit", "run", script]
+        port = free_port()
+        server = cls.start(start, cwd=APP, log=logs / f"{Path(script).stem}-{port}.log", port=port, env=env,
+                           name=Path(script).stem)
+        server.script = script
+        return server
+
+    def wait_healthy(self, timeout_s: float = HEALTH_TIMEOUT_S, poll_s: float = 0.02) -> float:
         """Seconds from spawn until /_stcore/health answers ok (also kept as `healthy_s`)."""
-        deadline = time.perf_counter() + timeout_s
-        while True:
-            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.base}/_stcore/health", timeout=1) as r:
-                if r.status == 200:
-                    self.healthy_s = time.perf_counter() - self.started
-                    return self.healthy_s
-            if self.proc.poll() is not None or time.perf_counter() > deadline:
-                tail = self.log.read_text(errors="replace")[-1500:]
-                raise BenchError(f"{self.script} did not start (exit code {self.proc.poll()}); log:\n{tail}")
-            time.sleep(0.02)
+        try:
+            return super().wait_healthy(timeout_s, poll_s)
+        except ServerError as exc:
+            raise BenchError(f"{self.script} did not start: {exc}") from None
 
     def rss(self) -> tuple[float, float]:
         """Resident memory of the server and its children, now and at peak (MB)."""
         rss = hwm = 0
-        for pid in _process_tree(self.proc.pid):
+        for pid in _process_tree(self.pid):
             with contextlib.suppress(OSError):
                 status = Path(f"/proc/{pid}/status").read_text()
                 fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
                 rss += int(fields["VmRSS"].split()[0])
                 hwm += int(fields["VmHWM"].split()[0])
         return rss / 1024, hwm / 1024
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -209,7 +183,7 @@ def serving(*scripts: str, logs: Path, env: dict[str, str] | None = None) -> Ite
     servers: list[Server] = []
     try:
         for script in scripts:
-            servers.append(Server(script, logs, env))
+            servers.append(Server.of(script, logs, env))
         for s in servers:
             s.wait_healthy()
         yield servers

@@ -38,7 +38,16 @@ class TempStore:
 
 def supported() -> bool:
     """Whether the app under test keeps versions (older commits have no store)."""
-    return (harness.APP / "ibcr_data" / "versions.py").is_file() and (harness.APP / "ibcr_data" / "editors.py").is_file()
+    return _cli_package() is not None
+
+
+def _cli_package() -> str | None:
+    """The package whose command line changes the data: ibcr_updates, or ibcr_data in older commits."""
+    if (harness.APP / "ibcr_updates" / "__main__.py").is_file():
+        return "ibcr_updates"
+    if (harness.APP / "ibcr_data" / "versions.py").is_file() and (harness.APP / "ibcr_data" / "editors.py").is_file():
+        return "ibcr_data"
+    return None
 
 
 @contextlib.contextmanager
@@ -62,11 +71,11 @@ def temp_store() -> Iterator[TempStore]:
 
 
 def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    cmd = [sys.executable, "-m", "ibcr_data", "--store", env["IBCR_DATA_DIR"], *args]
+    cmd = [sys.executable, "-m", _cli_package() or "ibcr_updates", "--store", env["IBCR_DATA_DIR"], *args]
     done = subprocess.run(cmd, cwd=harness.APP, env={**os.environ, **env}, input=stdin or "", capture_output=True,
                           text=True, timeout=300, check=False)
     if done.returncode:
-        raise BenchError(f"`python -m ibcr_data {' '.join(args)}` failed:\n{done.stdout[-1000:]}{done.stderr[-1500:]}")
+        raise BenchError(f"`{' '.join(cmd[1:4])} {' '.join(args)}` failed:\n{done.stdout[-1000:]}{done.stderr[-1500:]}")
     return done.stdout
 
 

@@ -12,43 +12,42 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .filters import View
-from .load import Dataset
-from .precomputed import STATUS_RANK, countries_in_view, narrowed, per_country, selection
+from .model import Dataset
+from .precomputed import STATUS_RANK, countries_in_view, index_of, narrowed, per_country, selection
 
 CONFIDENCE_RANK = {"exact": 0, "approximate": 1, "inferred": 2}
 ESTIMATE_METRICS = frozenset({"children_reached"})
 
 
 @dataclass(frozen=True)
-class Figure:
+class HeadlineNumber:
     """One number for a headline card, with how it was counted and where it comes from."""
 
     key: str
     value: float | None
     qualifier: str = "exactly"
     scope: str = "computed"
-    period_en: str = ""
-    period_fr: str = ""
     start_year: int | None = None
     end_year: int | None = None
     source_ids: tuple[str, ...] = ()
     confidence: str = "exact"
     is_estimate: bool = False
-    note_en: str = ""
-    note_fr: str = ""
     value_max: float | None = None
     metric_id: str | None = None
     is_target: bool = False
     conflict_id: str | None = None
-    alternatives: tuple[Figure, ...] = field(default=())
+    alternatives: tuple[HeadlineNumber, ...] = field(default=())
     periods: Mapping[str, str] = field(default_factory=dict)  # language -> the period as the source gives it
     notes: Mapping[str, str] = field(default_factory=dict)  # language -> what exactly is counted
+    venue_count: int = 0  # countries engaged: the countries in view that only hosted a venue (not counted)
 
     def period(self, lang: str) -> str:
-        return self.periods.get(lang) or self.period_en
+        """The period in `lang`, else in English."""
+        return self.periods.get(lang) or self.periods.get("en", "")
 
     def note(self, lang: str) -> str:
-        return self.notes.get(lang) or self.note_en
+        """What exactly is counted, in `lang`, else in English."""
+        return self.notes.get(lang) or self.notes.get("en", "")
 
 
 def languages(df: pd.DataFrame, stem: str) -> list[str]:
@@ -56,18 +55,18 @@ def languages(df: pd.DataFrame, stem: str) -> list[str]:
     return [c.removeprefix(f"{stem}_") for c in df.columns if c.startswith(f"{stem}_") and len(c) == len(stem) + 3]
 
 
-def _figure_from_row(key: str, row: pd.Series) -> Figure:
+def _figure_from_row(key: str, row: pd.Series) -> HeadlineNumber:
     def opt_int(v):
         return None if pd.isna(v) else int(v)
 
-    return Figure(
+    return HeadlineNumber(
         key=key, value=None if pd.isna(row["value"]) else float(row["value"]),
         value_max=None if pd.isna(row["value_max"]) else float(row["value_max"]),
-        qualifier=row["qualifier_code"], scope=row["scope_code"], period_en=row["period_label_en"], period_fr=row["period_label_fr"],
+        qualifier=row["qualifier_code"], scope=row["scope_code"],
         start_year=opt_int(row["start_year"]), end_year=opt_int(row["end_year"]),
         source_ids=(row["source_id"],), confidence=row["confidence_code"],
         is_estimate=row["metric_code"] in ESTIMATE_METRICS or row["confidence_code"] != "exact",
-        note_en=row["note_en"], note_fr=row["note_fr"], metric_id=row["metric_id"],
+        metric_id=row["metric_id"],
         conflict_id=None if pd.isna(row["conflict_id"]) else row["conflict_id"],
         is_target=bool(row["is_target"]),
         periods={k.removeprefix("period_label_"): v for k, v in row.items() if k.startswith("period_label_")},
@@ -76,23 +75,23 @@ def _figure_from_row(key: str, row: pd.Series) -> Figure:
 
 
 def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("cumulative",),
-                    up_to_year: int | None = None, programme_id: str | None = None) -> Figure | None:
+                    up_to_year: int | None = None, programme_id: str | None = None) -> HeadlineNumber | None:
     """The most recent organisation-wide figure of one kind, with any figure that disagrees.
 
     NOTE: worked out once per dataset and arguments (the answer depends on nothing else); the
-    Figure is frozen, and is shared by every caller.
+    HeadlineNumber is frozen, and is shared by every caller.
     """
     key = (metric_code, tuple(scopes), up_to_year, programme_id)
-    memo = ds.precomputed.reported
+    memo = index_of(ds).reported
     if key not in memo:
         memo[key] = _latest_reported(ds, *key)
     return memo[key]
 
 
 def _latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...], up_to_year: int | None,
-                     programme_id: str | None) -> Figure | None:
+                     programme_id: str | None) -> HeadlineNumber | None:
     m = ds.metrics
-    rows = ds.precomputed.figures_by_metric.get(metric_code, ds.organisation_figures.iloc[:0])
+    rows = index_of(ds).figures_by_metric.get(metric_code, ds.organisation_figures.iloc[:0])
     rows = rows[rows["scope_code"].isin(scopes)]
     if programme_id is not None:
         rows = rows[rows["programme_id"] == programme_id]
@@ -109,35 +108,36 @@ def _latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...], up_
         peers = m[(m["conflict_id"] == fig.conflict_id) & (m["metric_id"] != fig.metric_id)]
         # One line per distinct claim: the same figure repeated by two sources is one claim.
         peers = peers.drop_duplicates(["value", "qualifier_code", "is_target"])
-        fig = Figure(**{**fig.__dict__, "alternatives": tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows())})
+        fig = HeadlineNumber(**{**fig.__dict__, "alternatives": tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows())})
     return fig
 
 
-def headline_figures(ds: Dataset, view: View, this_year: int) -> list[Figure]:
+def headline_figures(ds: Dataset, view: View, this_year: int) -> list[HeadlineNumber]:
     """Cards for the Overview: counts from the records in view, then reported figures."""
     eng = view.engagements
     sel = selection(view, ds)
     if sel is not None:
-        programme_countries, venue_count = countries_in_view(ds.precomputed, sel.engagements)
+        programme_countries, venue_count = countries_in_view(index_of(ds), sel.engagements)
     else:
         work_countries = eng.loc[~eng["is_venue"], "country_iso3"].unique()
         programme_countries = len(work_countries)
         venue_countries = eng.loc[eng["is_venue"], "country_iso3"].unique()
         venue_count = len(set(venue_countries.tolist()) - set(work_countries.tolist()))
-    founded = ds.precomputed.founded
+    founded = index_of(ds).founded
     up_to = view.filters.years[1] if view.filters.years else None
     figs = [
-        Figure("countries_engaged", float(programme_countries), note_en=str(venue_count), note_fr=str(venue_count)),
-        Figure("programmes", float(len(view.programmes))),
-        Figure("engagements", float(len(eng))),
-        Figure("years_active", float(this_year - founded), start_year=founded, end_year=this_year),
+        HeadlineNumber("countries_engaged", float(programme_countries), venue_count=int(venue_count)),
+        HeadlineNumber("programmes", float(len(view.programmes))),
+        HeadlineNumber("engagements", float(len(eng))),
+        HeadlineNumber("years_active", float(this_year - founded), start_year=founded, end_year=this_year,
+                       source_ids=(index_of(ds).founding_source,)),
     ]
     for code, scopes in (("professionals_trained", ("cumulative",)),
                          ("volunteers_deployed", ("programme", "cumulative")),
                          ("children_reached", ("cumulative",)),
                          ("countries_reached", ("cumulative",))):
         fig = latest_reported(ds, code, scopes, up_to_year=up_to)
-        figs.append(fig or Figure(code, None, scope="none"))
+        figs.append(fig or HeadlineNumber(code, None, scope="none"))
     return figs
 
 
@@ -154,7 +154,7 @@ def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
     if eng.empty:
         return pd.DataFrame(columns=cols)
     sel = selection(view, ds)
-    out = per_country(ds.precomputed, sel.engagements) if sel is not None else _per_country(eng)
+    out = per_country(index_of(ds), sel.engagements) if sel is not None else _per_country(eng)
     names = ds.countries[["country_iso3", *(f"name_{lang}" for lang in languages(ds.countries, "name")),
                           "ibcr_region_code"]]
     return out[cols].merge(names, on="country_iso3", how="left")
@@ -198,7 +198,7 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
     sel = selection(view, ds)
     if sel is None:
         return _timeline(ds, view.engagements, group_by)
-    frame, rows_of_frame = ds.precomputed.timeline(group_by, lambda eng: _timeline(ds, eng, group_by))
+    frame, rows_of_frame = index_of(ds).timeline(group_by, lambda eng: _timeline(ds, eng, group_by))
     return narrowed(frame, rows_of_frame, sel.engagements, len(ds.engagements))
 
 
@@ -272,28 +272,34 @@ def country_profile(ds: Dataset, iso3: str) -> CountryProfile:
     progs = ds.programmes[ds.programmes["programme_id"].isin(set(eng["programme_id"].dropna()))]
     events = ds.events[ds.events["country_iso3"] == iso3].sort_values("start_year")
     metrics = ds.metrics[ds.metrics["country_iso3"] == iso3].sort_values("end_year")
-    used = set(eng["source_id"]) | set(events["source_id"]) | set(metrics["source_id"]) | set(progs["source_id"])
-    links = ds.record_sources
-    for table, frame, id_col in (("engagements", eng, "engagement_id"), ("programmes", progs, "programme_id"),
-                                 ("events", events, "event_id"), ("metrics", metrics, "metric_id")):
-        linked = links[(links["record_table"] == table) & links["record_id"].isin(set(frame[id_col]))]
-        used |= set(linked["source_id"])
-    sources = ds.sources[ds.sources["source_id"].isin(used)]
+    sources = ds.sources[ds.sources["source_id"].isin(sources_used(ds, {
+        "engagements": eng, "programmes": progs, "events": events, "metrics": metrics}))]
     return CountryProfile(
         iso3, row["name_en"].iloc[0], row["name_fr"].iloc[0], eng, progs, events, metrics, sources,
         partners=_split(eng["partners"]), funders=_split(pd.concat([eng["funders"], progs["funders"]])),
     )
 
 
-RECORD_ID = {"engagements": "engagement_id", "programmes": "programme_id", "events": "event_id", "metrics": "metric_id"}
+def sources_used(ds: Dataset, records: Mapping[str, pd.DataFrame]) -> list[str]:
+    """The sources some records rest on: each record's own source, then the further (linked) ones, in order.
+
+    `records` maps a record table ("engagements") to some of its rows.
+    """
+    used: dict[str, None] = {}
+    links = ds.record_sources
+    for table, frame in records.items():
+        used.update(dict.fromkeys(frame["source_id"].dropna()))
+        ids = set(frame[ds.record_tables[table]])
+        used.update(dict.fromkeys(links.loc[(links["record_table"] == table) & links["record_id"].isin(ids), "source_id"]))
+    return list(used)
 
 
 def record_sources(ds: Dataset, table: str, record_id: str) -> pd.DataFrame:
     """Every source of one record: its main source first (the one its description follows), then the linked ones."""
-    if table not in RECORD_ID:
-        raise ValueError(f"table must be one of {', '.join(RECORD_ID)}")
+    if table not in ds.record_tables:
+        raise ValueError(f"table must be one of {', '.join(ds.record_tables)}")
     records = ds.table(table)
-    row = records[records[RECORD_ID[table]] == record_id]
+    row = records[records[ds.record_tables[table]] == record_id]
     if row.empty:
         raise KeyError(record_id)
     cols = ["source_id", "evidence", "confidence_code"]
@@ -307,7 +313,7 @@ def source_usage(ds: Dataset) -> pd.DataFrame:
     """Each source with how many records of each table rest on it, as main or as a further (linked) source."""
     links = ds.record_sources
     counts = {}
-    for name, id_col in RECORD_ID.items():
+    for name, id_col in ds.record_tables.items():
         main = ds.table(name)[[id_col, "source_id"]].rename(columns={id_col: "record_id"})
         linked = links.loc[links["record_table"] == name, ["record_id", "source_id"]]
         counts[name] = pd.concat([main, linked]).drop_duplicates()["source_id"].value_counts()

@@ -1,19 +1,49 @@
-"""The filter state: one frozen value, its link form, and how it narrows the tables."""
+"""The filter state: one frozen value, its link form, and how it narrows the tables.
+
+Every filter but the years is a `Dimension` of `DIMENSIONS`: the one list that `Filters`,
+`Choices`, the link, the masks below, the sidebar and the human line all walk. A new way to
+filter is one new Dimension (and its field on Filters and Choices).
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from .load import Dataset
-from .precomputed import Selection
+from .model import Dataset
+from .precomputed import Selection, index_of
 
-LINK_KEYS = ("years", "region", "kind", "status", "programme", "country")
 MAX_LINK_VALUE = 500  # characters; longer link values are ignored, not parsed
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One way to narrow the view to some codes, besides the years."""
+
+    field: str  # its field on Filters and on Choices: "regions"
+    link_key: str  # its key in a link: "region"
+    column: str  # the engagements' column it tests: "country_iso3" (a region is tested on its countries)
+    normalise: Callable[[str], str] = str.lower  # how a link value is written before it is matched
+    labels: str = ""  # what names its values: "region", "programme", "country", or a code table ("kind")
+    in_sidebar: bool = True  # a sidebar control (a country is chosen on the map or a profile, not there)
+
+    def allowed(self, ds: Dataset, values: frozenset[str]) -> frozenset[str]:
+        """The values of `column` this choice keeps."""
+        return region_countries(ds, values) if self.field == "regions" else values
+
+
+DIMENSIONS = (
+    Dimension("regions", "region", "country_iso3", labels="region"),
+    Dimension("kinds", "kind", "kind_code", labels="kind"),
+    Dimension("statuses", "status", "status_code", labels="status"),
+    Dimension("programmes", "programme", "programme_id", labels="programme"),
+    Dimension("countries", "country", "country_iso3", str.upper, labels="country", in_sidebar=False),
+)
+LINK_KEYS = ("years", *(d.link_key for d in DIMENSIONS))
 
 
 @dataclass(frozen=True)
@@ -41,17 +71,17 @@ class Filters:
     @property
     def narrows_beyond_years(self) -> bool:
         """True when anything but the years is filtered (reported figures only follow the years)."""
-        return bool(self.regions or self.countries or self.kinds or self.statuses or self.programmes)
+        return any(getattr(self, d.field) for d in DIMENSIONS)
 
     def to_query(self) -> dict[str, str]:
         """The link parameters for this view (sorted, so a view has one link)."""
         q: dict[str, str] = {}
         if self.years:
             q["years"] = f"{self.years[0]}-{self.years[1]}"
-        for key, values in (("region", self.regions), ("kind", self.kinds), ("status", self.statuses),
-                            ("programme", self.programmes), ("country", self.countries)):
+        for d in DIMENSIONS:
+            values = getattr(self, d.field)
             if values:
-                q[key] = ",".join(sorted(values))
+                q[d.link_key] = ",".join(sorted(values))
         return q
 
 
@@ -159,14 +189,7 @@ def parse_query(params: Mapping[str, str | list[str]], ch: Choices) -> tuple[Fil
                 ignored.append(Ignored("years", ys[-1]))
         else:
             ignored += [Ignored("years", y) for y in ys]
-    f = Filters(
-        years=years,
-        regions=keep("region", ch.regions, str.lower),
-        kinds=keep("kind", ch.kinds, str.lower),
-        statuses=keep("status", ch.statuses, str.lower),
-        programmes=keep("programme", ch.programmes, str.lower),
-        countries=keep("country", ch.countries, str.upper),
-    )
+    f = Filters(years=years, **{d.field: keep(d.link_key, getattr(ch, d.field), d.normalise) for d in DIMENSIONS})
     return f, ignored
 
 
@@ -196,22 +219,16 @@ def apply_filters(ds: Dataset, f: Filters) -> View:
     NOTE: the tests run on integer codes worked out once per dataset (ibcr_data/precomputed.py):
     the same tests as `isin` on the text columns, ten times faster at 1,000 times the data.
     """
-    pre = ds.precomputed
+    pre = index_of(ds)
     eng = ds.engagements
     keep = np.ones(len(eng), dtype=bool)
     if f.years:
         year_from, year_to = pre.years
         keep &= (year_from <= f.years[1]) & (year_to >= f.years[0])
-    if f.regions:
-        keep &= pre.country.isin(region_countries(ds, f.regions))
-    if f.kinds:
-        keep &= pre.kind.isin(f.kinds)
-    if f.statuses:
-        keep &= pre.status.isin(f.statuses)
-    if f.programmes:
-        keep &= pre.programme.isin(f.programmes)
-    if f.countries:
-        keep &= pre.country.isin(f.countries)
+    for d in DIMENSIONS:
+        values = getattr(f, d.field)
+        if values:
+            keep &= pre.codes(d.column).isin(d.allowed(ds, values))
     rows = None if keep.all() else np.flatnonzero(keep)
     places = _place_filter(ds, f)
     narrowed = []

@@ -1,114 +1,30 @@
-"""Load the whole dataset from data/, validated and typed, or fail with every problem."""
+"""Load a data folder: validated (every check, in order), typed, with the columns the loader adds."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .arrowtext import numbers
+from .csvread import RawTable, read_raw, unlisted_files
+from .model import VENUE_KINDS, Dataset
+from .problems import Problem, ValidationError
+from .rules import check_rules
 from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
-from .validate import FALSE, TRUE, Problem, RawTable, check_foreign_keys, check_table, numbers, read_raw, unlisted_files
+from .validate import FALSE, TRUE, check_foreign_keys, check_table
 
-DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the bundled data
 
 MAX_PROBLEMS = 500  # beyond this, a file is broken wholesale: list the first ones and say how many more
 
-# Kinds of work that mark a place where something was held, not a country IBCR works in.
-VENUE_KINDS = frozenset({"tribunal_hearing", "event_venue"})
 
-
-class ValidationError(Exception):
-    """The data failed validation; `problems` lists every problem found."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        files = sorted({p.file for p in problems})
-        super().__init__(f"{len(problems)} problem(s) in {', '.join(files)}")
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Every table of the dataset, typed. Treat the frames as read-only."""
-
-    engagements: pd.DataFrame
-    programmes: pd.DataFrame
-    events: pd.DataFrame
-    metrics: pd.DataFrame
-    sources: pd.DataFrame
-    countries: pd.DataFrame
-    regions: pd.DataFrame
-    conflicts: pd.DataFrame
-    country_points: pd.DataFrame
-    record_sources: pd.DataFrame  # every further source of a record (its own source_id is the main one)
-    descriptor: Descriptor
-    data_dir: Path
-    region_members: dict[str, frozenset[str]] = field(default_factory=dict)
-    codes: dict[str, pd.DataFrame] = field(default_factory=dict)  # the code tables (codes/*.csv), by resource name
-
-    TABLES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts",
-              "countries", "regions", "record_sources")
-
-    @cached_property
-    def organisation_figures(self) -> pd.DataFrame:
-        """Reported IBCR-wide figures (no country, not a target, with a value): what cards pick from."""
-        m = self.metrics
-        return m[m["country_iso3"].isna() & ~m["is_target"] & m["value"].notna()]
-
-    @cached_property
-    def precomputed(self):
-        """Integer codes and ready-made tables for filters and counts (ibcr_data/precomputed.py)."""
-        from .precomputed import Precomputed  # precomputed builds on this module
-
-        return Precomputed(self)
-
-    def table(self, name: str) -> pd.DataFrame:
-        """A table by resource name: a record or reference table, or a code table ("kind")."""
-        if name in self.codes:
-            return self.codes[name]
-        return getattr(self, name)
-
-    def code_labels(self, vocabulary: str, lang: str) -> dict[str, str]:
-        """Code -> label in `lang` for a vocabulary ("kind_code"), in table order.
-
-        Labels come from the code table's `label_<lang>` column (`name_<lang>` for regions); a
-        language without its column falls back to English, so a language is added as a column.
-        """
-        res = self.descriptor.code_table(vocabulary)
-        df = self.table(res.name)
-        for stem in ("label", "name"):
-            english = f"{stem}_en"
-            if english in df.columns:
-                column = f"{stem}_{lang}" if f"{stem}_{lang}" in df.columns else english
-                return dict(zip(df[vocabulary], df[column].fillna(df[english])))
-        return {code: code for code in df[vocabulary]}
-
-    @property
-    def last_updated(self) -> str:
-        return str(self.descriptor.meta.get("last_updated", ""))
-
-    def counts(self) -> dict[str, int]:
-        return {name: len(self.table(name)) for name in self.TABLES}
-
-
-def default_data_dir() -> Path:
-    """The folder to load: the current version of the store, or a plain data folder.
-
-    `IBCR_DATA_DIR` if set (a store, or a plain folder loaded directly); else the store in
-    var/ibcr-data/ when it exists; else the bundled data/ (see ibcr_data/versions.py).
-    """
-    from .versions import current_folder  # versions imports this module
-
-    return current_folder()
-
-
-def fingerprint(data_dir: Path | None = None) -> str:
-    """A key that changes whenever a file in data/ changes (for caching)."""
-    data_dir = Path(data_dir or default_data_dir())
+def fingerprint(data_dir: Path) -> str:
+    """A key that changes whenever a file of the data folder changes (for caching)."""
+    data_dir = Path(data_dir)
     h = hashlib.sha1(str(data_dir.resolve()).encode())
     if data_dir.is_dir():
         for p in sorted(data_dir.rglob("*")):
@@ -118,19 +34,24 @@ def fingerprint(data_dir: Path | None = None) -> str:
     return h.hexdigest()[:16]
 
 
-def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, RawTable], Descriptor | None]:
-    """Check every file; return all problems (empty when the data are valid)."""
-    data_dir = Path(data_dir or default_data_dir())
+def validate(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[Problem], dict[str, RawTable], Descriptor | None]:
+    """Check every file; return all problems (empty when the data are valid).
+
+    In this order: the descriptor; each file read and checked against its schema; the foreign
+    keys between tables; the rules across rows and tables (rules.py).
+    """
+    data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return [Problem(str(data_dir), None, None, None, "the data folder does not exist",
-                        "run from the project folder, or pass the folder that holds datapackage.yaml")], {}, None
+                        "run from the project folder, or pass the folder that holds datapackage.yaml",
+                        code="folder_missing")], {}, None
     try:
         descriptor = read_descriptor(data_dir)
     except DescriptorError as exc:
         if exc.issues:
-            return [Problem(DESCRIPTOR, i.line, i.column, i.value, i.message, i.hint) for i in exc.issues], {}, None
+            return list(exc.issues), {}, None
         return [Problem(DESCRIPTOR, None, None, None, str(exc).split(": ", 1)[-1],
-                        "restore data/datapackage.yaml from git")], {}, None
+                        "restore data/datapackage.yaml from git", code="descriptor_unreadable")], {}, None
     problems = unlisted_files(data_dir, descriptor)
     tables: dict[str, RawTable] = {}
     for res in descriptor.resources:
@@ -141,17 +62,21 @@ def validate(data_dir: Path | None = None) -> tuple[list[Problem], dict[str, Raw
             tables[res.name] = table
     descriptor = descriptor.with_vocabularies(_vocabularies(descriptor, tables))
     problems += check_foreign_keys(tables)
+    problems += check_rules(tables, descriptor)
     if len(problems) > MAX_PROBLEMS:
         more = len(problems) - MAX_PROBLEMS
         problems = problems[:MAX_PROBLEMS] + [Problem(
             "…", None, None, None, f"{more} more problems are not listed",
-            "fix the problems above (they often share one cause), then validate again")]
+            "fix the problems above (they often share one cause), then validate again", code="more_problems")]
     return problems, tables, descriptor
 
 
-def load_dataset(data_dir: Path | str | None = None) -> Dataset:
-    """Load and validate data/; raise ValidationError listing every problem, never half the data."""
-    data_dir = Path(data_dir or default_data_dir())
+def load_dataset(data_dir: Path | str = DEFAULT_DATA_DIR, version: str | None = None) -> Dataset:
+    """Load and validate a data folder; raise ValidationError listing every problem, never half the data.
+
+    `version` is the store's id of this folder, when it is one of the store's versions.
+    """
+    data_dir = Path(data_dir)
     problems, tables, descriptor = validate(data_dir)
     if problems:
         raise ValidationError(problems)
@@ -167,7 +92,7 @@ def load_dataset(data_dir: Path | str | None = None) -> Dataset:
         metrics=typed["metrics"], sources=typed["sources"], countries=countries, regions=regions,
         conflicts=typed["conflicts"], country_points=typed["country_points"],
         record_sources=typed["record_sources"],
-        descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes,
+        descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes, version=version,
     )
 
 

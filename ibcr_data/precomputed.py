@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from .load import Dataset
+from .model import Dataset
 
 STATUS_RANK = {"ongoing": 0, "planned": 1, "completed": 2, "unknown": 3}
 
@@ -55,6 +53,14 @@ class Selection:
     engagements: np.ndarray | None
 
 
+def index_of(ds: Dataset) -> Precomputed:
+    """The codes and tables of one dataset, made on first use and kept with it."""
+    index = ds.derived.get("precomputed")
+    if index is None:
+        index = ds.derived.setdefault("precomputed", Precomputed(ds))
+    return index
+
+
 class Precomputed:
     """Codes and tables for one dataset, each built the first time something needs it."""
 
@@ -82,6 +88,11 @@ class Precomputed:
     @cached_property
     def programme(self) -> Codes:
         return Codes(self.ds.engagements["programme_id"])
+
+    def codes(self, column: str) -> Codes:
+        """The codes of an engagements column a filter tests (see filters.DIMENSIONS)."""
+        return {"country_iso3": self.country, "kind_code": self.kind, "status_code": self.status,
+                "programme_id": self.programme}[column]
 
     @cached_property
     def years(self) -> tuple[np.ndarray, np.ndarray]:
@@ -147,6 +158,12 @@ class Precomputed:
         ev = self.ds.events
         return int(ev.loc[ev["category_code"] == "founding", "start_year"].min())
 
+    @cached_property
+    def founding_source(self) -> str:
+        """The source of the earliest founding milestone (what the years-active card rests on)."""
+        ev = self.ds.events
+        return str(ev.loc[ev["category_code"] == "founding"].sort_values("start_year")["source_id"].iloc[0])
+
     # Tables over every engagement, that a view narrows by position
 
     @cached_property
@@ -165,7 +182,7 @@ class Precomputed:
 def selection(view, ds: Dataset) -> Selection | None:
     """The rows a view holds, when `apply_filters` made it from `ds`; None for a view built otherwise."""
     sel = getattr(view, "selection", None)
-    return sel if sel is not None and sel.source is ds.precomputed else None
+    return sel if sel is not None and sel.source is index_of(ds) else None
 
 
 def narrowed(frame: pd.DataFrame, rows_of_frame: np.ndarray, rows: np.ndarray | None, n: int) -> pd.DataFrame:

@@ -1,22 +1,19 @@
 """Rules across rows and tables that a column's type cannot express: links, duplicates, statuses, units.
 
 Each rule reads the tables as text (RawTable) and returns Problems with the file line of the row at
-fault, so a curator can fix the row in Excel. `check_rules` runs them all after the foreign keys.
+fault, so a curator can fix the row in Excel. `load.validate` runs them after the foreign keys.
 """
 
 from __future__ import annotations
-
-import difflib
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .validate import INT_RE, MAX_PER_RULE, Problem, RawTable
-
-# The record tables a row of record_sources.csv may point at, with their id column.
-RECORD_TABLES = {"engagements": "engagement_id", "programmes": "programme_id", "events": "event_id",
-                 "metrics": "metric_id"}
+from .arrowtext import INT_RE
+from .csvread import RawTable
+from .problems import MAX_PER_RULE, Problem, suggest
+from .schema import Descriptor
 
 # What makes two rows likely the same piece of work: the same values in these columns and
 # overlapping years. An empty cell matches an empty cell (two rows with no programme match).
@@ -24,11 +21,11 @@ DUPLICATE_KEYS = {"engagements": ("country_iso3", "kind_code", "programme_id"),
                   "events": ("country_iso3", "category_code", "programme_id")}
 
 
-def check_rules(tables: dict[str, RawTable]) -> list[Problem]:
+def check_rules(tables: dict[str, RawTable], descriptor: Descriptor) -> list[Problem]:
     """Every cross-row rule; a rule whose tables failed to load is skipped (their problems are listed)."""
     problems: list[Problem] = []
     for rule in (_record_links, _distinct_pairs, _likely_duplicates, _ongoing_yet_ended, _units, _figures_without_value):
-        problems += rule(tables)
+        problems += rule(tables, descriptor.record_tables)
     return problems
 
 
@@ -42,17 +39,17 @@ def _years(s: pd.Series) -> pd.Series:
 
 def _ids(tables: dict[str, RawTable], name: str) -> list[str] | None:
     t = tables.get(name)
-    return None if t is None else list(t.frame[RECORD_TABLES[name]])
+    return None if t is None else list(t.frame[t.resource.primary_key])
 
 
-def _record_links(tables: dict[str, RawTable]) -> list[Problem]:
+def _record_links(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """Each link points at an existing record of its table and adds a source other than the record's own."""
     links = tables.get("record_sources")
     if links is None:
         return []
     out: list[Problem] = []
     df, name = links.frame, links.resource.path
-    for table, id_col in RECORD_TABLES.items():
+    for table, id_col in record_tables.items():
         t = tables.get(table)
         if t is None:
             continue
@@ -63,14 +60,13 @@ def _record_links(tables: dict[str, RawTable]) -> list[Problem]:
         for i in rows.index[main_source.isna()][:MAX_PER_RULE]:
             record_id = df.at[i, "record_id"]
             ids = ids or list(dict.fromkeys(t.frame[id_col]))
-            close = difflib.get_close_matches(record_id, ids, n=1, cutoff=0.6)
-            hint = (f"did you mean '{close[0]}'? Otherwise " if close else "") + \
-                f"use an id from {table}.csv, or add the record first (or correct record_table)"
-            out.append(Problem(name, links.lines[i], "record_id", record_id, f"no record '{record_id}' in {table}.csv", hint))
+            hint = suggest(record_id, ids, f"use an id from {table}.csv, or add the record first (or correct "
+                           "record_table)")
+            out.append(Problem(name, links.lines[i], "record_id", record_id, f"no record '{record_id}' in {table}.csv", hint, code="link_unknown_record"))
         for i in rows.index[(main_source == rows["source_id"]).fillna(False)][:MAX_PER_RULE]:
             out.append(Problem(name, links.lines[i], "source_id", df.at[i, "source_id"],
                                f"the link repeats the main source of '{df.at[i, 'record_id']}'",
-                               "remove the row: the record's own source_id is already its main source"))
+                               "remove the row: the record's own source_id is already its main source", code="link_repeats_source"))
     return out[:MAX_PER_RULE]
 
 
@@ -85,7 +81,7 @@ def _lookup(keys: pd.Series, index: pd.Series, values: pd.Series) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=keys.index, dtype="str")
 
 
-def _distinct_pairs(tables: dict[str, RawTable]) -> list[Problem]:
+def _distinct_pairs(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """Both records of a pair marked as distinct exist."""
     marks = tables.get("distinct_records")
     if marks is None:
@@ -94,17 +90,12 @@ def _distinct_pairs(tables: dict[str, RawTable]) -> list[Problem]:
     df = marks.frame
     for column in ("record_id", "other_id"):
         for i, (table, record_id) in enumerate(zip(df["record_table"], df[column])):
-            ids = _ids(tables, table) if table in RECORD_TABLES else None
+            ids = _ids(tables, table) if table in record_tables else None
             if ids is not None and record_id and record_id not in ids:
                 out.append(Problem(marks.resource.path, marks.lines[i], column, record_id,
                                    f"no record '{record_id}' in {table}.csv",
-                                   _suggest_id(record_id, ids, f"use an id from {table}.csv, or remove the row")))
+                                   suggest(record_id, ids, f"use an id from {table}.csv, or remove the row"), code="distinct_unknown_record"))
     return out
-
-
-def _suggest_id(value: str, ids: list[str], fallback: str) -> str:
-    close = difflib.get_close_matches(value, ids, n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'? Otherwise {fallback}" if close else fallback
 
 
 def _marked_distinct(tables: dict[str, RawTable], table: str) -> set[frozenset[str]]:
@@ -139,14 +130,14 @@ def _groups_with_overlap(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     return pd.Series(pd.MultiIndex.from_frame(df[keys]).isin(pd.MultiIndex.from_frame(clashing)), index=df.index)
 
 
-def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
+def _likely_duplicates(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """Two rows with the same country, kind (or category) and programme whose years overlap."""
     out: list[Problem] = []
     for table, keys in DUPLICATE_KEYS.items():
         t = tables.get(table)
         if t is None:
             continue
-        df, id_col = t.frame, RECORD_TABLES[table]
+        df, id_col = t.frame, record_tables[table]
         distinct = _marked_distinct(tables, table)
         first, last = _coverage(df)
         # NOTE: only the columns the check and its message read: taking every text column of
@@ -169,11 +160,11 @@ def _likely_duplicates(tables: dict[str, RawTable]) -> list[Problem]:
                     f"likely the same piece of work as '{a_id}' (line {t.lines[a.Index]}): same country, {what}",
                     f"merge them into one record: keep '{a_id}', delete this row and link its source "
                     f"({b.source_id}) to '{a_id}' in record_sources.csv; if the two are genuinely different, "
-                    f"list the pair in distinct_records.csv with the reason"))
+                    f"list the pair in distinct_records.csv with the reason", code="likely_duplicate"))
     return out[:MAX_PER_RULE]
 
 
-def _ongoing_yet_ended(tables: dict[str, RawTable]) -> list[Problem]:
+def _ongoing_yet_ended(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """An ongoing record cannot have ended on or before the date its status was true."""
     out: list[Problem] = []
     for table in ("engagements", "programmes"):
@@ -189,11 +180,11 @@ def _ongoing_yet_ended(tables: dict[str, RawTable]) -> list[Problem]:
                 f"the status is ongoing, yet the record ends in {df.at[i, 'end_year']}, on or before its "
                 f"status date {df.at[i, 'status_as_of']}",
                 "if the work was still under way on the status date, leave end_year empty (a window or a "
-                "planned end goes in the description or evidence); if it had ended, set status_code to completed"))
+                "planned end goes in the description or evidence); if it had ended, set status_code to completed", code="ongoing_yet_ended"))
     return out
 
 
-def _units(tables: dict[str, RawTable]) -> list[Problem]:
+def _units(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """A figure's unit is the unit of its metric code (codes/metric.csv): one code, one unit."""
     metrics, codes = tables.get("metrics"), tables.get("metric")
     if metrics is None or codes is None or "unit_code" not in codes.frame:
@@ -209,11 +200,11 @@ def _units(tables: dict[str, RawTable]) -> list[Problem]:
             metrics.resource.path, metrics.lines[i], "unit_code", unit,
             f"the unit differs from the unit of {code}, which counts {expected[i]}",
             f"write {expected[i]}; if the figure really counts {unit}, use a metric code whose unit is {unit} "
-            "(or add one to codes/metric.csv)"))
+            "(or add one to codes/metric.csv)", code="unit_mismatch"))
     return out
 
 
-def _figures_without_value(tables: dict[str, RawTable]) -> list[Problem]:
+def _figures_without_value(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
     """A figure needs a value: no qualifier (exactly, more than, about, …) describes a missing number."""
     t = tables.get("metrics")
     if t is None:
@@ -225,5 +216,5 @@ def _figures_without_value(tables: dict[str, RawTable]) -> list[Problem]:
             t.resource.path, t.lines[i], "value", "",
             f"the figure has no value, yet its qualifier '{df.at[i, 'qualifier_code']}' describes a number",
             "a figure needs a value; when a source gives none, add no row and note the gap in the notes "
-            "of the source in sources.csv"))
+            "of the source in sources.csv", code="figure_without_value"))
     return out

@@ -11,6 +11,8 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict
 
+from .problems import Problem
+
 DESCRIPTOR = "datapackage.yaml"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ten times faster
 # The languages a field is described in: `description` (English) and a `description_<lang>` extension
@@ -87,6 +89,16 @@ class Descriptor:
     def resource(self, name: str) -> Resource:
         return next(r for r in self.resources if r.name == name)
 
+    @property
+    def record_tables(self) -> dict[str, str]:
+        """The tables of records that name their sources, each with its id column, in the descriptor's order.
+
+        They are the tables `record_sources.record_table` may name: the descriptor lists them once there.
+        """
+        links = next((r for r in self.resources if r.name == "record_sources"), None)
+        names = links.field("record_table").enum if links is not None else None
+        return {name: self.resource(name).primary_key for name in names or ()}
+
     def code_table(self, vocabulary: str) -> Resource:
         """The code table of a vocabulary ("kind_code" -> the resource `kind`)."""
         return next(r for r in self.resources if r.is_code_table and r.primary_key == vocabulary)
@@ -103,21 +115,15 @@ class Descriptor:
         return replace(self, vocabularies=vocabularies)
 
 
-@dataclass(frozen=True)
-class Issue:
-    """One thing wrong in the descriptor itself."""
-
-    line: int | None
-    column: str | None
-    value: str | None
-    message: str
-    hint: str
+def descriptor_problem(line: int | None, column: str | None, value: str | None, message: str, hint: str, code: str) -> Problem:
+    """One thing wrong in the descriptor itself, as a Problem located in datapackage.yaml."""
+    return Problem(DESCRIPTOR, line, column, value, message, hint, code=code)
 
 
 class DescriptorError(Exception):
-    """The descriptor itself is missing or malformed; `issues` says where."""
+    """The descriptor itself is missing or malformed; `issues` says where (Problems in datapackage.yaml)."""
 
-    def __init__(self, message: str, issues: list[Issue] | None = None):
+    def __init__(self, message: str, issues: list[Problem] | None = None):
         super().__init__(message)
         self.issues = issues or []
 
@@ -263,15 +269,15 @@ def _field(f: _Field, code_list: str | None = None) -> Field:
     )
 
 
-def _check_references(package: _Package) -> list[Issue]:
+def _check_references(package: _Package) -> list[Problem]:
     """Keys, foreign keys and derived columns name fields that exist (pydantic checks shapes, not names)."""
     issues = []
     fields = {r.name: [f.name for f in r.table_schema.fields] for r in package.resources}
 
     def unknown(name: str, known: list[str], what: str, where: str) -> None:
         close = difflib.get_close_matches(name, known, n=1)
-        issues.append(Issue(None, None, name, f"{what} '{name}' does not exist ({where})",
-                            f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(known)}"))
+        issues.append(descriptor_problem(None, None, name, f"{what} '{name}' does not exist ({where})",
+                            f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(known)}", code="descriptor_unknown_name"))
 
     for r in package.resources:
         s = r.table_schema
@@ -290,8 +296,8 @@ def _check_references(package: _Package) -> list[Issue]:
                         f"foreign key {fk.fields} of resource '{r.name}'")
         for d in r.derived:
             if d.name in fields[r.name]:
-                issues.append(Issue(None, d.name, d.name, f"the derived column '{d.name}' of resource "
-                                    f"'{r.name}' is also a CSV field", "rename the derived column"))
+                issues.append(descriptor_problem(None, d.name, d.name, f"the derived column '{d.name}' of resource "
+                                    f"'{r.name}' is also a CSV field", "rename the derived column", code="descriptor_derived_clash"))
     return issues
 
 
@@ -313,7 +319,7 @@ def _line(text: str, loc: list) -> int | None:
     return node.start_mark.line + 1 if node is not None else None
 
 
-def _issue(raw: dict, text: str, err: dict) -> Issue:
+def _issue(raw: dict, text: str, err: dict) -> Problem:
     """A pydantic error as a located, human message: key, resource, field and a suggestion."""
     loc = [p for p in err["loc"] if p != "function-after"]
     place, node, container, field_name = [], raw, None, None
@@ -337,9 +343,9 @@ def _issue(raw: dict, text: str, err: dict) -> Issue:
         valid = sorted(f.alias or name for name, f in model.model_fields.items())
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
         hint = (f"did you mean '{close[0]}'? " if close else "") + f"Keys allowed here: {', '.join(valid)}"
-        return Issue(line, field_name, key, f"unknown key '{key}' in {where}", hint)
+        return descriptor_problem(line, field_name, key, f"unknown key '{key}' in {where}", hint, code="descriptor_unknown_key")
     if err["type"] == "missing":
-        return Issue(line, field_name, None, f"the key '{key}' is missing in {where}", f"add '{key}'")
+        return descriptor_problem(line, field_name, None, f"the key '{key}' is missing in {where}", f"add '{key}'", code="descriptor_missing_key")
     value = err.get("input")
-    return Issue(line, field_name, value if isinstance(value, str) else None,
-                 f"'{key}' in {where}: {err['msg']}", "correct the value in datapackage.yaml")
+    return descriptor_problem(line, field_name, value if isinstance(value, str) else None,
+                 f"'{key}' in {where}: {err['msg']}", "correct the value in datapackage.yaml", code="descriptor_bad_value")

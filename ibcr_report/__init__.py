@@ -1,7 +1,8 @@
 """Board and donor packs: a dated, self-contained A4 PDF of the dashboard's records (no Streamlit).
 
     import ibcr_report
-    pdf = ibcr_report.build(None, "country", "BFA", lang="fr", since="v1")   # bytes
+    ds, store = ibcr_report.open_data()                                        # the data the dashboard shows
+    pdf = ibcr_report.build(ds, "country", "BFA", lang="fr", since="v1", store=store)   # bytes
 
 Charts are drawn by one warm Kaleido browser (render.py) as SVG and set with Typst into a tagged
 PDF/UA-1 file whose fonts are all embedded (Source Sans 3 from the fontpkg-source-sans-3 wheel).
@@ -12,26 +13,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import typst
 from fontpkg_source_sans_3 import ROOT as _FONT_PACKAGE
 
-from ibcr_data import Dataset, Store, load_dataset, what_changed
-from ibcr_data.versions import LOG
+from ibcr_data import Dataset, load_dataset
+from ibcr_updates import Store, resolve_source, what_changed
+from ibcr_updates.backups import LOG
 
 from .content import Content, VersionInfo, build_content
 from .render import Renderer, renderer
 from .scope import KINDS, PackError, Scope, known_funders, resolve
 
-__all__ = ["KINDS", "Pack", "PackError", "Scope", "VersionInfo", "build", "build_pack", "known_funders",
-           "renderer"]
+__all__ = ["KINDS", "PACK_LANGUAGES", "Pack", "PackError", "Scope", "VersionInfo", "build", "build_pack",
+           "known_funders", "open_data", "renderer"]
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "pack.typ"
 FONT_DIR = _FONT_PACKAGE / "files"
 PDF_STANDARDS = ["ua-1"]
+PACK_LANGUAGES = ("en", "fr")  # the languages a pack is written in
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Pack:
     kind: str
     key: str | None = None
     lang: str = "en"
-    version: str | None = None  # None: the current version (or the Dataset given)
+    version: str | None = None  # the version the pack is made from (None: a plain folder)
     since: str | None = None  # a version id or name: add "Changes since"
 
     @property
@@ -52,30 +54,28 @@ class Pack:
         return "-".join("".join(ch if ch.isalnum() else "_" for ch in p) for p in parts) + ".pdf"
 
 
-DataRef = Dataset | Store | str | os.PathLike | None
+def build(ds: Dataset, kind: str, key: str | None = None, lang: str = "en", since: str | None = None, *,
+          store: Store | None = None, today: dt.date | None = None, render: Renderer | None = None) -> bytes:
+    """The PDF of one pack of `ds`, as bytes.
 
-
-def build(data: DataRef, kind: str, key: str | None = None, lang: str = "en", version: str | None = None,
-          since: str | None = None, *, store: Store | None = None, today: dt.date | None = None,
-          render: Renderer | None = None) -> bytes:
-    """The PDF of one pack, as bytes.
-
-    `data` is an already-loaded Dataset (the dashboard passes its cached one: it is used as is),
-    a Store, a folder (a store root or a plain data folder), or None for the default store (or the
-    bundled data/ when there is none). `version` picks a store version by id or name (default:
-    the current one). `since` adds the changes from that version to this one; with a Dataset it
-    needs `store` (or the default store). Raises PackError (a ValueError) with a message for a
-    person: unknown kind, country, programme, funder with no work, or version.
+    `ds` is the dataset the pack is made from (the dashboard passes its cached one; the command
+    line loads the version asked for); when it came from a store it knows its version, which the
+    cover names. `since` adds the changes from that version (an id or a name) to this one, and
+    needs `store`. Raises PackError (a ValueError) with a message for a person: unknown kind,
+    country, programme, funder with no work, or version.
     """
-    return build_pack(data, Pack(kind, key, lang, version, since), store=store, today=today, render=render)
+    return build_pack(ds, Pack(kind, key, lang, ds.version, since), store=store, today=today, render=render)
 
 
-def build_pack(data: DataRef, pack: Pack, *, store: Store | None = None, today: dt.date | None = None,
+def build_pack(ds: Dataset, pack: Pack, *, store: Store | None = None, today: dt.date | None = None,
                render: Renderer | None = None) -> bytes:
-    if pack.lang not in ("en", "fr"):
-        raise PackError(f"unknown language {pack.lang!r}: use en or fr")
-    ds, store, info = _dataset(data, pack.version, store)
+    if pack.lang not in PACK_LANGUAGES:
+        raise PackError(f"unknown language {pack.lang!r}: use {' or '.join(PACK_LANGUAGES)}")
     scope = resolve(ds, pack.kind, pack.key)
+    info = VersionInfo("")
+    if ds.version is not None and store is not None:
+        v = _version(store, ds.version)
+        info = VersionInfo(v.id, v.created, v.names)
     since_info, changes = None, None
     if pack.since:
         if store is None:
@@ -95,57 +95,28 @@ def compile_pdf(content: Content, render: Renderer) -> bytes:
                          sys_inputs={"data": data}, pdf_standards=PDF_STANDARDS)
 
 
+def open_data(folder: Path | None = None, version: str | None = None) -> tuple[Dataset, Store | None]:
+    """The dataset a pack is made from, and its store: `folder` (a store or a plain data folder) or the
+    data the dashboard shows (IBCR_DATA_DIR, var/ibcr-data, data/); `version` picks a store version."""
+    if folder is None:
+        source = resolve_source()
+        store = Store.open(source.store_root) if source.store_root is not None else None
+        if store is None:
+            if version is not None:
+                raise PackError(f"--version {version}: there is no store of versions (the data are read "
+                                "from a plain folder)")
+            return load_dataset(source.folder), None
+    elif (Path(folder) / LOG).is_file():
+        store = Store.open(Path(folder))
+    else:
+        if version is not None:
+            raise PackError(f"--version {version}: {folder} is a plain data folder, with no versions")
+        return load_dataset(Path(folder)), None
+    return store.load(_version(store, version or "current").id), store
+
+
 def _version(store: Store, ref: str):
     try:
         return store.get(ref)
     except KeyError as e:
         raise PackError(str(e.args[0]) if e.args else f"no version {ref!r}") from None
-
-
-def _dataset(data: DataRef, version: str | None, store: Store | None) -> tuple[Dataset, Store | None, VersionInfo]:
-    """The pack's dataset, the store its versions come from (if any), and what version it is."""
-    if isinstance(data, Dataset):
-        store = store if store is not None else _default_store()
-        if version is not None:
-            if store is None:
-                raise PackError(f"--version {version}: there is no store of versions")
-            v = _version(store, version)
-            return store.load(v.id), store, VersionInfo(v.id, v.created, v.names)
-        return data, store, _which_version(data, store)
-    if data is None:
-        store = store if store is not None else _default_store()
-        if store is None:
-            if version is not None:
-                raise PackError(f"--version {version}: there is no store of versions (IBCR_DATA_DIR is a "
-                                "plain data folder)")
-            ds = load_dataset()
-            return ds, None, VersionInfo("")
-        data = store
-    if not isinstance(data, Store):
-        root = Path(data)
-        if (root / LOG).is_file():
-            data = Store.open(root)
-        else:
-            if version is not None:
-                raise PackError(f"--version {version}: {root} is a plain data folder, with no versions")
-            return load_dataset(root), store, VersionInfo("")
-    v = _version(data, version or "current")
-    return data.load(v.id), data, VersionInfo(v.id, v.created, v.names)
-
-
-def _default_store() -> Store | None:
-    try:
-        return Store.open()
-    except (ValueError, FileNotFoundError):
-        return None
-
-
-def _which_version(ds: Dataset, store: Store | None) -> VersionInfo:
-    """The store version a loaded Dataset is (by its folder), or a plain folder's."""
-    if store is not None:
-        folder = Path(ds.data_dir).resolve()
-        for v in store.versions():
-            if store.path(v.id).resolve() == folder:
-                return VersionInfo(v.id, v.created, v.names)
-    return VersionInfo("")
-

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import KINDS, Pack, PackError, build_pack
+from . import KINDS, Pack, PackError, build_pack, open_data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,7 +31,8 @@ def main(argv: list[str] | None = None) -> int:
         if not a.output:
             p.error("-o FILE.pdf is required")
         start = time.perf_counter()
-        pdf = build_pack(a.store, Pack(a.kind, a.key, a.lang, a.version, a.since))
+        ds, store = open_data(a.store, a.version)
+        pdf = build_pack(ds, Pack(a.kind, a.key, a.lang, ds.version, a.since), store=store)
         a.output.write_bytes(pdf)
         print(f"{a.output}: {len(pdf) / 1024:.0f} KB in {time.perf_counter() - start:.1f} s")
         return 0
@@ -44,19 +45,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _all_countries(a) -> int:
-    from ibcr_data import Store
-
-    from . import _dataset
-
-    store = Store.open(a.store) if a.store and (a.store / "history.json").is_file() else None
-    ds, store, _ = _dataset(store if store is not None else a.store, a.version, store)
+    ds, store = open_data(a.store, a.version)
     countries = sorted(set(ds.engagements["country_iso3"]))
     a.all_countries.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     total = 0
     for iso3 in countries:
-        pack = Pack("country", iso3, a.lang, a.version, a.since)
-        pdf = build_pack(store if store is not None else ds, pack, store=store)
+        pack = Pack("country", iso3, a.lang, ds.version, a.since)
+        pdf = build_pack(ds, pack, store=store)
         (a.all_countries / pack.filename).write_bytes(pdf)
         total += len(pdf)
     print(f"{len(countries)} packs in {a.all_countries}: {total / 2**20:.1f} MB in {time.perf_counter() - start:.1f} s")

@@ -1,6 +1,6 @@
 """The charts of a pack: the map of its scope, the timeline, the figures over time, each with its alt text.
 
-Built with the dashboard's pure figure builders (ibcr_ui.figures) and styled for print; render.py
+Built with the dashboard's pure figure builders (ibcr_present.figures) and styled for print; render.py
 draws them as SVG.
 """
 
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 import ibcr_data
-from ibcr_ui import figures, i18n, text
-from ibcr_ui.context import Context
-from ibcr_ui.theme import IBCR_BLUE
+from ibcr_present import figures, i18n, text
+from ibcr_present.theme import IBCR_BLUE
+from ibcr_present.words import Words
 
 from .scope import Scope
 
@@ -41,7 +41,7 @@ def _styled(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def map_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
+def map_section(ctx: Words, scope: Scope, out: list[Chart]) -> dict:
     ds, view = ctx.ds, scope.view
     section = {"title": ctx.t("pack.section.map"), "chart": None, "caption": "", "empty": ctx.t("pack.map.none")}
     labels = figures.MapLabels(
@@ -82,7 +82,7 @@ def map_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
     return section
 
 
-def timeline_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
+def timeline_section(ctx: Words, scope: Scope, out: list[Chart]) -> dict:
     ds, view = ctx.ds, scope.view
     section = {"title": ctx.t("pack.section.timeline"), "chart": None, "empty": ctx.t("pack.timeline.none"),
                "note": ctx.t("timeline.how_to_read")}
@@ -108,7 +108,7 @@ def timeline_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
     return section
 
 
-def metrics_section(ctx: Context, scope: Scope, out: list[Chart]) -> dict:
+def metrics_section(ctx: Words, scope: Scope, out: list[Chart]) -> dict:
     metrics = scope.view.metrics
     section = {"title": ctx.t("pack.section.metrics"), "intro": ctx.t("pack.metrics.intro"),
                "empty": ctx.t("pack.metrics.none"), "charts": [], "table_title": ctx.t("pack.metrics.table")}

@@ -1,6 +1,6 @@
 """The words, tables and charts of one pack, as plain data for the Typst template (no Streamlit).
 
-Everything is worded with the dashboard's own catalogues and formatters (ibcr_ui.i18n, .text),
+Everything is worded with the dashboard's own catalogues and formatters (ibcr_present.i18n, .text),
 so a pack says what the dashboard says. Charts are returned as Plotly figures with their alt
 text; render.py draws them.
 """
@@ -11,15 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import ibcr_data
-from ibcr_data import Changes, Dataset, Figure
-from ibcr_ui import i18n, link, text
-from ibcr_ui.context import Context, build_lookups
+from ibcr_data import Dataset, HeadlineNumber
+from ibcr_present import cards, i18n, text
+from ibcr_present.words import Words
+from ibcr_updates import Changes
 
 from . import charts
 from .charts import Chart, _s
 from .scope import Scope
 
-REPORTED = ("professionals_trained", "volunteers_deployed", "children_reached", "countries_reached")
 NNBSP = "\u202f"
 
 
@@ -57,13 +57,7 @@ def _typeset(value, lang: str):
     return value
 
 
-def context(ds: Dataset, scope: Scope, lang: str) -> Context:
-    """A dashboard Context for the pack's records, as views.map_figure builds one without Streamlit."""
-    state = link.ViewState(scope.view.filters, link.Options(), lang)
-    return Context(ds, ibcr_data.choices(ds), state, scope.view, (), "pack", "", build_lookups(ds, lang))
-
-
-def title(ctx: Context, scope: Scope) -> str:
+def title(ctx: Words, scope: Scope) -> str:
     if scope.kind == "organisation":
         return ctx.t("pack.title.organisation")
     if scope.kind == "country":
@@ -73,7 +67,7 @@ def title(ctx: Context, scope: Scope) -> str:
     return ctx.t("pack.title.funder", funder=i18n.org_name(ctx.lang, scope.key))
 
 
-def scope_line(ctx: Context, scope: Scope) -> str:
+def scope_line(ctx: Words, scope: Scope) -> str:
     if scope.kind == "country":
         region = ctx.ds.countries.set_index("country_iso3").at[scope.key, "ibcr_region_code"]
         return ctx.t("pack.scope.country", country=ctx.country_name(scope.key), region=ctx.region_name(region))
@@ -84,7 +78,7 @@ def scope_line(ctx: Context, scope: Scope) -> str:
     return ctx.t("pack.scope.organisation")
 
 
-def version_text(ctx: Context, v: VersionInfo) -> str:
+def version_text(ctx: Words, v: VersionInfo) -> str:
     if not v.label:
         return ctx.t("pack.version.plain", date=i18n.iso_date(ctx.lang, ctx.ds.last_updated))
     label = v.label + (f" ({', '.join(v.names)})" if v.names else "")
@@ -94,7 +88,7 @@ def version_text(ctx: Context, v: VersionInfo) -> str:
 
 def build_content(ds: Dataset, scope: Scope, lang: str, version: VersionInfo, since: VersionInfo | None = None,
                   changes: Changes | None = None, today: dt.date | None = None) -> Content:
-    ctx = context(ds, scope, lang)
+    ctx = Words.of(ds, lang)
     today = today or dt.date.today()
     made = i18n.iso_date(lang, today.isoformat())
     heading = title(ctx, scope)
@@ -138,53 +132,15 @@ def build_content(ds: Dataset, scope: Scope, lang: str, version: VersionInfo, si
 # Headline figures
 
 
-def _figures(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
-    c = figs["countries_engaged"]
-    y = figs["years_active"]
-    ev = ctx.ds.events
-    founding = ev.loc[ev["category_code"] == "founding"].sort_values("start_year")["source_id"].iloc[0]
-    from_records = ctx.t("card.from_records")
-    counted = [
-        [ctx.t("card.countries_engaged"), ctx.number(c.value),
-         ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))), from_records],
-        [ctx.t("card.programmes"), ctx.number(figs["programmes"].value), ctx.t("card.programmes.how"), from_records],
-        [ctx.t("card.engagements"), ctx.number(figs["engagements"].value), ctx.t("card.engagements.how"),
-         from_records],
-        [ctx.t("card.years_active"), ctx.number(y.value), ctx.t("card.years_active.how", start=y.start_year,
-                                                                   end=y.end_year),
-         ctx.t("card.source") + " " + ctx.source_title(founding)],
-    ]
-    reported = []
-    for key in REPORTED:
-        f = figs[key]
-        if f.value is None:
-            reported.append({"label": ctx.t(f"card.{key}"), "value": "—", "gap": True,
-                             "lines": [ctx.t("pack.figures.gap")], "others": []})
-            continue
-        period = f.period_fr if ctx.lang == "fr" else f.period_en
-        lines = [text.reported_value_text(ctx, f.value, f.qualifier, f.value_max) + " · "
-                 + ctx.t(f"scope_card.{f.scope}", period=period)]
-        note = f.note_fr if ctx.lang == "fr" else f.note_en
-        if isinstance(note, str) and note:
-            lines.append(note)
-        marks = [ctx.t("card.estimate")] if f.is_estimate else []
-        marks.append(ctx.t("card.confidence", level=ctx.label("confidence", f.confidence)))
-        lines.append(" · ".join(marks))
-        lines.append(ctx.t("card.source") + " " + "; ".join(ctx.source_title(s) for s in f.source_ids))
-        others = []
-        for alt in f.alternatives:
-            value = text.reported_value_text(ctx, alt.value, alt.qualifier, alt.value_max)
-            if alt.is_target:
-                value += " " + ctx.t("card.target_suffix")
-            others.append(ctx.t("card.conflict", value=value, period=alt.period_fr if ctx.lang == "fr" else alt.period_en,
-                                source="; ".join(ctx.source_title(s) for s in alt.source_ids)))
-        reported.append({"label": ctx.t(f"card.{key}"), "value": text.headline_value_text(ctx, f), "gap": False,
-                         "estimate": f.is_estimate, "lines": lines, "others": others,
-                         "others_title": ctx.tn("card.disagree_n", len(others)) if others else ""})
+def _figures(ctx: Words, scope: Scope, figs: dict[str, HeadlineNumber]) -> dict:
+    """The headline cards as the dashboard words them (ibcr_present.cards), in plain text for the page."""
+    counted, reported = cards.headline_cards(ctx, figs, cards.plain(ctx))
     return {
         "title": ctx.t("pack.section.figures"), "intro": ctx.t("pack.figures.intro"),
         "counted_title": ctx.t("pack.figures.counted"), "reported_title": ctx.t("pack.figures.reported"),
-        "counted": counted, "reported": reported,
+        "counted": [[c.title, c.value, *c.captions] for c in counted],
+        "reported": [{"label": c.title, "value": c.value, "gap": figs[c.key].value is None, "lines": list(c.captions),
+                      "others": list(c.conflicts), "others_title": c.conflict_label} for c in reported],
         "org_wide": ctx.t("pack.figures.org_wide") if scope.kind != "organisation" else "",
     }
 
@@ -192,7 +148,7 @@ def _figures(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
 # Tables
 
 
-def _engagements(ctx: Context, scope: Scope) -> dict:
+def _engagements(ctx: Words, scope: Scope) -> dict:
     eng = scope.view.engagements.sort_values(["country_iso3", "start_year", "engagement_id"], na_position="last")
     cols = ["col.country", "col.kind", "col.dates", "col.status", "col.partners", "col.funders", "col.source"]
     rows = []
@@ -208,20 +164,19 @@ def _engagements(ctx: Context, scope: Scope) -> dict:
             "columns": [ctx.t(c) for c in cols], "rows": rows, "empty": ctx.t("pack.engagements.none")}
 
 
-def _scope_ids(scope: Scope) -> dict[str, set[str]]:
-    v = scope.view
-    return {"engagements": set(v.engagements["engagement_id"]), "programmes": set(v.programmes["programme_id"]),
-            "events": set(v.events["event_id"]), "metrics": set(v.metrics["metric_id"])}
+def _scope_ids(ds: Dataset, scope: Scope) -> dict[str, set[str]]:
+    """The ids of the records in the pack's scope, by record table."""
+    return {table: set(getattr(scope.view, table)[id_col]) for table, id_col in ds.record_tables.items()}
 
 
-def _changes(ctx: Context, scope: Scope, since: VersionInfo, changes: Changes | None, version: VersionInfo) -> dict:
+def _changes(ctx: Words, scope: Scope, since: VersionInfo, changes: Changes | None, version: VersionInfo) -> dict:
     label = since.label + (f" ({', '.join(since.names)})" if since.names else "")
     section = {"title": ctx.t("pack.section.changes", version=label), "groups": [],
                "intro": "", "empty": ctx.t("pack.changes.none", version=label)}
     if changes is None:
         return section
     whole = scope.kind == "organisation"
-    ids = _scope_ids(scope)
+    ids = _scope_ids(ctx.ds, scope)
     countries = set(scope.view.engagements["country_iso3"])
 
     def keep_eng(c) -> bool:
@@ -249,7 +204,7 @@ def _changes(ctx: Context, scope: Scope, since: VersionInfo, changes: Changes | 
     none = ctx.t("pack.changes.none_value")
     heads = []
     for h in changes.headlines:
-        def side(f: Figure | None) -> str:
+        def side(f: HeadlineNumber | None) -> str:
             if f is None or f.value is None:
                 return none
             return (text.reported_value_text(ctx, f.value, f.qualifier, f.value_max) + " ("
@@ -266,7 +221,7 @@ def _changes(ctx: Context, scope: Scope, since: VersionInfo, changes: Changes | 
     return section
 
 
-def _conflicts(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
+def _conflicts(ctx: Words, scope: Scope, figs: dict[str, HeadlineNumber]) -> dict:
     v = scope.view
     used = set()
     for frame in (v.engagements, v.programmes, v.events, v.metrics):
@@ -280,22 +235,14 @@ def _conflicts(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
             "empty": ctx.t("pack.conflicts.none")}
 
 
-def _sources(ctx: Context, scope: Scope, figs: dict[str, Figure]) -> dict:
+def _sources(ctx: Words, scope: Scope, figs: dict[str, HeadlineNumber]) -> dict:
     ds, v = ctx.ds, scope.view
-    used: dict[str, None] = {}
-    links = ds.record_sources
-    for table, frame, id_col in (("engagements", v.engagements, "engagement_id"),
-                                 ("programmes", v.programmes, "programme_id"), ("events", v.events, "event_id"),
-                                 ("metrics", v.metrics, "metric_id")):
-        used.update(dict.fromkeys(frame["source_id"].dropna()))
-        linked = links[(links["record_table"] == table) & links["record_id"].isin(set(frame[id_col]))]
-        used.update(dict.fromkeys(linked["source_id"]))
-    for f in figs.values():
+    used = dict.fromkeys(ibcr_data.sources_used(ds, {"engagements": v.engagements, "programmes": v.programmes,
+                                                     "events": v.events, "metrics": v.metrics}))
+    for f in figs.values():  # the headline cards' sources (the years-active card: the founding milestone's)
         used.update(dict.fromkeys(f.source_ids))
         for alt in f.alternatives:
             used.update(dict.fromkeys(alt.source_ids))
-    ev = ds.events
-    used.update(dict.fromkeys(ev.loc[ev["category_code"] == "founding", "source_id"]))
     src = ds.sources[ds.sources["source_id"].isin(used)].copy()
     src = src.assign(_t=src["title"].str.casefold()).sort_values("_t")
     rows = []

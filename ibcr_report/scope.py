@@ -9,7 +9,7 @@ import pandas as pd
 
 import ibcr_data
 from ibcr_data import Dataset, Filters, View
-from ibcr_ui import i18n
+from ibcr_present import i18n
 
 KINDS = ("organisation", "country", "programme", "funder")
 

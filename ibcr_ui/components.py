@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from ibcr_data import Problem
+from ibcr_present import i18n
+from ibcr_present.text import md
+from ibcr_present.theme import IBCR_BLUE, LAND, MUTED, TEXT
 
-from . import i18n
 from .context import Context
-from .text import md
-from .theme import IBCR_BLUE, LAND, MUTED, TEXT
 
 # Captions in Streamlit's default grey are 4.15:1 on white; MUTED (theme.py) is 5.8:1 (WCAG AA asks 4.5:1).
 CSS = f"""
@@ -30,7 +30,7 @@ CSS = f"""
   [data-testid="stTabs"] [role="tabpanel"] {{ padding-top: 2rem; }}  /* a table's toolbar stays off the tabs */
   :focus-visible {{ outline: 3px solid {IBCR_BLUE} !important; outline-offset: 2px; }}
   .block-container {{ padding-top: 2.2rem; max-width: 1400px; }}
-  /* Headline cards and milestone lists (ibcr_ui.blocks): one HTML element each. */
+  /* Headline cards and milestone lists (ibcr_present.blocks): one HTML element each. */
   .ibcr-cards {{ display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 1rem; margin-bottom: 1rem; }}
   @media (max-width: 1100px) {{ .ibcr-cards {{ grid-template-columns: repeat(2, minmax(0, 1fr)); }} }}
   @media (max-width: 520px) {{ .ibcr-cards {{ grid-template-columns: 1fr; }} }}
@@ -58,7 +58,7 @@ CSS = f"""
       padding: 0.3rem 0.6rem; position: sticky; top: 0; background: #FFFFFF; }}
   table.ibcr-table td {{ border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 0.3rem 0.6rem; }}
   table.ibcr-table .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-  /* The Overview's map (ibcr_ui.mapsvg). */
+  /* The Overview's map (ibcr_present.mapsvg). */
   .ibcr-map-figure {{ margin: 0; }}
   .ibcr-map {{ display: block; width: 100%; height: auto; }}
   .ibcr-land {{ fill: {LAND}; stroke: #FFFFFF; stroke-width: 0.5; }}

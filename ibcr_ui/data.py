@@ -1,8 +1,9 @@
-"""Cached loaders, keyed on the data's fingerprint: one load per data version, shared by sessions.
+"""Cached loaders, keyed on the data source: one load per data version, shared by sessions.
 
-Each cached function takes only plain values and computes from them alone (the dataset is
-fetched from the load cache inside), so a cache key always says everything a result depends on.
-NOTE: cached objects are shared between sessions; treat them as read-only.
+Each page run resolves its `DataSource` once (`source()`: the folder, its store and version, and
+the fingerprint of its files) and passes it down. Each cached function takes only plain values
+(the source among them) and computes from them alone, so a cache key always says everything a
+result depends on. NOTE: cached objects are shared between sessions; treat them as read-only.
 """
 
 from __future__ import annotations
@@ -14,39 +15,42 @@ from typing import TypeVar
 import streamlit as st
 
 import ibcr_data
-import ibcr_data.changes
-from ibcr_data import Choices, Dataset, versions
-
-from .context import Lookups, build_lookups
-from .context import as_of_year as _as_of_year
+from ibcr_data import Choices, Dataset
+from ibcr_present.words import Lookups, build_lookups
+from ibcr_updates import Changes, DataSource, Editors, Store, resolve_source, what_changed
 
 T = TypeVar("T")
 
 
+def source() -> DataSource:
+    """The data to show in this run: the store's current version, or a plain folder (read once per run)."""
+    return resolve_source()
+
+
 @st.cache_resource(show_spinner=False, max_entries=2)
-def load(fingerprint: str) -> Dataset | ibcr_data.ValidationError:
-    """The dataset whose files have this fingerprint, or the problems that stopped it loading."""
+def load(src: DataSource) -> Dataset | ibcr_data.ValidationError:
+    """The dataset of this source, or the problems that stopped it loading."""
     try:
-        return ibcr_data.load_dataset()
+        return ibcr_data.load_dataset(src.folder, src.version)
     except ibcr_data.ValidationError as exc:
         return exc
 
 
-def dataset(fingerprint: str) -> Dataset:
-    loaded = load(fingerprint)
+def dataset(src: DataSource) -> Dataset:
+    loaded = load(src)
     if isinstance(loaded, ibcr_data.ValidationError):
         raise loaded
     return loaded
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def choices(fingerprint: str) -> Choices:
-    return ibcr_data.choices(dataset(fingerprint))
+def choices(src: DataSource) -> Choices:
+    return ibcr_data.choices(dataset(src))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def lookups(fingerprint: str, lang: str) -> Lookups:
-    return build_lookups(dataset(fingerprint), lang)
+def lookups(src: DataSource, lang: str) -> Lookups:
+    return build_lookups(dataset(src), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -60,32 +64,36 @@ def memo(key: tuple, _build: Callable[[], T]) -> T:
     return _build()
 
 
-def as_of_year(fingerprint: str) -> int:
-    return _as_of_year(dataset(fingerprint))
-
-
 @st.cache_resource(show_spinner=False, max_entries=8)
-def programme_labels(fingerprint: str, lang: str) -> dict[str, str]:
+def programme_labels(src: DataSource, lang: str) -> dict[str, str]:
     """How the Programme filter names each programme: its acronym, or its name in the language."""
-    p = dataset(fingerprint).programmes
+    p = dataset(src).programmes
     return {pid: acronym if isinstance(acronym, str) else name
             for pid, acronym, name in zip(p["programme_id"], p["acronym"], p[f"name_{lang}"])}
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _store(root: str) -> versions.Store:
-    return versions.Store.open(Path(root))  # one instance per store: it caches the versions it loaded
+def _store(root: str) -> Store:
+    return Store.open(Path(root))  # one instance per store: it caches the versions it loaded
 
 
-def store() -> versions.Store | None:
+def store(src: DataSource) -> Store | None:
     """The store of every version of the data, or None when the data have no history yet."""
-    root = versions.store_root()
-    if root is None or not (root / versions.LOG).is_file():
-        return None
-    return _store(str(root))
+    return _store(str(src.store_root)) if src.store_root is not None else None
 
 
-def version_refs(s: versions.Store | None) -> dict[str, str]:
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _editors(path: str) -> Editors:
+    return Editors.open(Path(path))  # one instance per file: it reads the file again only when it changed
+
+
+def editing_enabled() -> bool:
+    """True when at least one editor account exists (the editing page is listed only then)."""
+    accounts = Editors.open()
+    return accounts.path is not None and _editors(str(accounts.path)).enabled()
+
+
+def version_refs(s: Store | None) -> dict[str, str]:
     """What a link may name (an id, a number, a name, lower-cased) -> the version's id."""
     refs: dict[str, str] = {}
     for v in s.versions() if s else ():
@@ -96,7 +104,7 @@ def version_refs(s: versions.Store | None) -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def changes(root: str, old_id: str, new_id: str) -> ibcr_data.changes.Changes:
+def changes(root: str, old_id: str, new_id: str) -> Changes:
     """What changed between two versions (versions never change, so this is cached for good)."""
     s = _store(root)
-    return ibcr_data.changes.what_changed(s.load(old_id), s.load(new_id))
+    return what_changed(s.load(old_id), s.load(new_id))

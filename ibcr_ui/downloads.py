@@ -5,24 +5,27 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import ibcr_data
 from ibcr_data import export
 
 from .context import Context
-from .text import describe
 
-TABLES = ("engagements", "programmes", "events", "metrics", "sources")
+
+def tables(ctx: Context) -> tuple[str, ...]:
+    """The tables a download holds: the record tables, then the sources they rest on."""
+    return (*ctx.ds.record_tables, "sources")
 
 
 def filtered_tables(ctx: Context) -> dict[str, pd.DataFrame]:
-    v = ctx.view
-    used = set(v.engagements["source_id"]) | set(v.events["source_id"]) | set(v.metrics["source_id"]) | set(v.programmes["source_id"])
-    tables = {"engagements": v.engagements, "programmes": v.programmes, "events": v.events, "metrics": v.metrics,
-              "sources": ctx.ds.sources[ctx.ds.sources["source_id"].isin(used)]}
-    return {k: _declared(ctx, k, df) for k, df in tables.items()}
+    """The records in view, and every source they rest on (their own and the linked ones)."""
+    records = {t: getattr(ctx.view, t) for t in ctx.ds.record_tables}
+    used = ibcr_data.sources_used(ctx.ds, records)
+    out = {**records, "sources": ctx.ds.sources[ctx.ds.sources["source_id"].isin(used)]}
+    return {k: _declared(ctx, k, df) for k, df in out.items()}
 
 
 def full_tables(ctx: Context) -> dict[str, pd.DataFrame]:
-    return {k: _declared(ctx, k, ctx.ds.table(k)) for k in TABLES}
+    return {k: _declared(ctx, k, ctx.ds.table(k)) for k in tables(ctx)}
 
 
 def _declared(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +86,7 @@ def dictionary(ctx: Context, name: str) -> pd.DataFrame:
 
 def _filter_sheet(ctx: Context) -> pd.DataFrame:
     q = ctx.filters.to_query()
-    rows = [{ctx.t("dict.name"): ctx.t("data.view"), ctx.t("dict.description"): describe(ctx)}]
+    rows = [{ctx.t("dict.name"): ctx.t("data.view"), ctx.t("dict.description"): ctx.describe()}]
     rows += [{ctx.t("dict.name"): k, ctx.t("dict.description"): v} for k, v in q.items()]
     rows.append({ctx.t("dict.name"): ctx.t("data.updated"), ctx.t("dict.description"): ctx.ds.last_updated})
     return pd.DataFrame(rows)

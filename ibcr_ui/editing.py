@@ -1,6 +1,6 @@
 """Editors' sign-in on the dashboard: a form, a session that expires, and nothing for anyone else.
 
-Passwords are checked by ibcr_data.editors (argon2 hashes, throttling and lock-out kept in the
+Passwords are checked by ibcr_updates.accounts (argon2 hashes, throttling and lock-out kept in the
 accounts file); this module only keeps who is signed in, and until when, in the session.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 import streamlit as st
 
 from ibcr_data import Problem, ValidationError
-from ibcr_data.editors import SESSION_MINUTES, Editors
-from ibcr_data.intake import read_upload
-from ibcr_data.versions import Conflict, Store, Version
+from ibcr_updates.accounts import SESSION_MINUTES, Editors
+from ibcr_updates.store import Conflict, Store, Version
+from ibcr_updates.upload import read_upload
 
 from .context import Context
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ibcr_data.changes import Changes
-from ibcr_data.compare import Comparison
-from ibcr_data.versions import Version
+from ibcr_present import i18n, text
+from ibcr_present.text import md
+from ibcr_updates.changes import Changes
+from ibcr_updates.compare import Comparison
+from ibcr_updates.store import Version
 
-from . import i18n, text
 from .context import Context
-from .text import md
 
 HEADLINE_CARDS = ("countries_engaged", "programmes", "engagements", "years_active", "professionals_trained",
                   "volunteers_deployed", "children_reached", "countries_reached")
@@ -60,14 +60,16 @@ def changes_panel(ctx: Context, ch: Changes) -> None:
             lines.append(ctx.t("changes.headline_line", card=md(card), old=md(old), new=md(new), sources=sources))
         st.markdown("**" + ctx.tn("changes.headlines", len(lines)) + "**  \n" + "  \n".join("- " + x for x in lines))
     if ch.corrected:
-        rows = pd.DataFrame([{ctx.t("col.table"): ctx.t(f"table.{c.table}") if c.table in TABLE_NAMES else c.table,
+        rows = pd.DataFrame([{ctx.t("col.table"): table_name(ctx, c.table),
                               ctx.t("col.record"): c.key,
                               ctx.t("col.fields"): ", ".join(f.field for f in c.fields)} for c in ch.corrected])
         st.markdown("**" + ctx.tn("changes.corrected", len(rows)) + "**")
         st.dataframe(rows, hide_index=True, width="stretch")
 
 
-TABLE_NAMES = ("engagements", "programmes", "events", "metrics", "sources", "conflicts")
+def table_name(ctx: Context, table: str) -> str:
+    """A table's name in the reader's language, when the catalogues have one; else the file's name."""
+    return ctx.t(f"table.{table}") if f"table.{table}" in i18n.catalogue("en") else table
 
 
 def comparison_view(ctx: Context, comparison: Comparison) -> None:

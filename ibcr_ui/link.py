@@ -12,8 +12,7 @@ from dataclasses import dataclass, field, replace
 
 from ibcr_data import Choices, Filters, Ignored, parse_query
 from ibcr_data.filters import LINK_KEYS, link_values
-
-from . import i18n
+from ibcr_present import i18n
 
 MAP_MODES = ("kind", "status", "count")
 TIMELINE_GROUPS = ("programme", "country")

@@ -11,18 +11,18 @@ import streamlit as st
 from . import data
 from .context import Context
 
-PACK_LANGUAGES = ("en", "fr")  # the packs are written in English and French
+PACK_LANGUAGES = ("en", "fr")  # as ibcr_report.PACK_LANGUAGES (not imported here: see the module docstring)
 
 
 def pack_button(ctx: Context, label: str, kind: str, key: str | None = None, since: str | None = None) -> None:
     """A button that downloads the PDF pack of one scope (organisation, country, programme, funder)."""
     lang = ctx.lang if ctx.lang in PACK_LANGUAGES else "en"
-    fingerprint = ctx.fingerprint
+    src = ctx.source
 
     def pdf() -> bytes:
         import ibcr_report
 
-        return ibcr_report.build(data.dataset(fingerprint), kind, key, lang=lang, since=since, store=data.store())
+        return ibcr_report.build(data.dataset(src), kind, key, lang=lang, since=since, store=data.store(src))
 
     name = "-".join(["ibcr-pack", kind, *([key] if key else []), lang, *([f"since-{since}"] if since else [])])
     st.download_button(label, data=pdf, file_name=_safe(name) + ".pdf", mime="application/pdf", on_click="ignore",

@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
+from ibcr_present import blocks, figures, i18n, text
+from ibcr_present.text import md
 
-from . import blocks, data, figures, i18n, text
+from . import data
 from .context import Context
-from .text import md
 
 
 def overall_span(eng: pd.DataFrame) -> tuple[int | None, int | None]:

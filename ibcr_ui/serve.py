@@ -33,23 +33,23 @@ def warm() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     try:
         import ibcr_data
+        from ibcr_present.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
         from . import data, views
-        from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-        fingerprint = ibcr_data.fingerprint()
-        if isinstance(data.load(fingerprint), ibcr_data.ValidationError):
+        src = data.source()
+        if isinstance(data.load(src), ibcr_data.ValidationError):
             return  # the pages show the problems
-        data.choices(fingerprint)
-        data.store()
+        data.choices(src)
+        data.store(src)
         # What the first visitor's first run needs, in its order; then the other languages.
-        data.lookups(fingerprint, DEFAULT_LANGUAGE)
-        views.headline(fingerprint, ibcr_data.Filters(), data.as_of_year(fingerprint))
+        data.lookups(src, DEFAULT_LANGUAGE)
+        views.headline(src, ibcr_data.Filters())
         for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
-            data.lookups(fingerprint, lang)
-            views.map_svg(fingerprint, ibcr_data.Filters(), lang)
+            data.lookups(src, lang)
+            views.map_svg(src, ibcr_data.Filters(), lang)
         # The Map page's default view, the most visited after the Overview (it also imports Plotly).
-        views.map_figure(fingerprint, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
+        views.map_figure(src, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
 

@@ -20,10 +20,10 @@ from functools import partial
 import streamlit as st
 
 import ibcr_data
-from ibcr_data import Choices
-from ibcr_data.editors import Editors
+from ibcr_data import DIMENSIONS, Choices, Dimension
+from ibcr_present import i18n
 
-from . import components, data, i18n, link
+from . import components, data, link
 from .context import Context
 from .link import ViewState
 from .registry import PAGES, page
@@ -47,10 +47,7 @@ def bindings(ch: Choices) -> dict[str, tuple[Getter, Setter]]:
     return {
         "lang_choice": (lambda s: s.lang, lambda s, v: s.with_lang(v or s.lang)),
         "f_years": (lambda s: s.filters.years_or(ch), years),
-        "f_region": codes("regions"),
-        "f_kind": codes("kinds"),
-        "f_status": codes("statuses"),
-        "f_programme": codes("programmes"),
+        **{filter_key(d): codes(d.field) for d in DIMENSIONS if d.in_sidebar},
         "map_mode": (lambda s: s.options.map_mode, lambda s, v: s.with_options(map_mode=v or "kind")),
         "timeline_group": (lambda s: s.options.timeline_group,
                            lambda s, v: s.with_options(timeline_group=v or "programme")),
@@ -60,6 +57,11 @@ def bindings(ch: Choices) -> dict[str, tuple[Getter, Setter]]:
         "country_pick": (lambda s: s.options.profile, lambda s, v: s.with_options(profile=v)),
         "changes_since": (lambda s: s.options.since, lambda s, v: s.with_options(since=v)),
     }
+
+
+def filter_key(d: Dimension) -> str:
+    """The widget key of a filter's sidebar control: "f_region"."""
+    return f"f_{d.link_key}"
 
 
 def _params() -> dict[str, list[str]]:
@@ -115,18 +117,19 @@ def setup(page_key: str) -> Context:
     st.set_page_config(page_title=t(page(page_key).title_key) + " · " + t("app.short_name"), page_icon="🧒",
                        layout="wide", initial_sidebar_state="auto")  # "auto": closed on a phone, open on a desktop
     components.inject_css(lang)
-    fingerprint = ibcr_data.fingerprint()
-    loaded = data.load(fingerprint)
+    src = data.source()
+    loaded = data.load(src)
     if isinstance(loaded, ibcr_data.ValidationError):
         components.problems_table(loaded.problems, lang)
         st.stop()
-    ch = data.choices(fingerprint)
-    state, ignored = link.parse(_params(), ch, default_lang, data.version_refs(data.store()))
+    ch = data.choices(src)
+    state, ignored = link.parse(_params(), ch, default_lang, data.version_refs(data.store(src)))
     state = link.for_page(state, page_key)
     _show(state, ch, only_missing=(last == state))
     _write_link(state, page_key)
-    ctx = Context(loaded, ch, state, ibcr_data.apply_filters(loaded, state.filters), tuple(ignored), page_key,
-                  fingerprint, data.lookups(fingerprint, state.lang))
+    ctx = Context(ds=loaded, lang=state.lang, names=data.lookups(src, state.lang), choices=ch, state=state,
+                  view=ibcr_data.apply_filters(loaded, state.filters), ignored=tuple(ignored), page=page_key,
+                  source=src)
     if ignored:
         components.ignored_notice(ctx)
     return ctx
@@ -175,27 +178,28 @@ def programme_options(ctx: Context) -> tuple[list[str], int]:
 def _draw_sidebar(ctx: Context) -> None:
     ch = ctx.choices
     programmes, total = programme_options(ctx)
-    labels = data.programme_labels(ctx.fingerprint, ctx.lang)
+    labels = data.programme_labels(ctx.source, ctx.lang)
     with st.sidebar:
         st.markdown("### " + ctx.t("app.name"))
         st.segmented_control(ctx.t("shell.language"), options=list(i18n.LANGUAGES), **bound(ctx, "lang_choice"),
                              format_func=lambda c: ctx.t(f"language.{c}"), label_visibility="collapsed")
         st.caption(ctx.t("filters.title"))
         st.slider(ctx.t("filters.years"), min_value=ch.year_min, max_value=ch.year_max, **bound(ctx, "f_years"))
-        for key, label, options, name in (
-            ("f_region", ctx.t("filters.region"), ch.regions, ctx.region_name),
-            ("f_kind", ctx.t("filters.kind"), ch.kinds, lambda c: ctx.label("kind", c)),
-            ("f_status", ctx.t("filters.status"), ch.statuses, lambda c: ctx.label("status", c)),
-            ("f_programme", ctx.t("filters.programme"), programmes, lambda c: labels.get(c, c)),
-        ):
-            st.multiselect(label, options=list(options), format_func=name, placeholder=ctx.t("filters.all"),
-                           **bound(ctx, key))
+        for d in DIMENSIONS:
+            if not d.in_sidebar:
+                continue
+            if d.field == "programmes":  # a long list: those in view, named by acronym (programme_options)
+                options, name = programmes, (lambda c: labels.get(c, c))
+            else:
+                options, name = getattr(ch, d.field), partial(ctx.value_name, d)
+            st.multiselect(ctx.t(f"filters.{d.link_key}"), options=list(options), format_func=name,
+                           placeholder=ctx.t("filters.all"), **bound(ctx, filter_key(d)))
         if len(programmes) < total:
             st.caption(ctx.t("filters.programmes_in_view", shown=ctx.number(len(programmes)), total=ctx.number(total)))
         st.button(ctx.t("filters.reset"), on_click=_reset, args=(ch, ctx.page), width="stretch")
         st.caption(ctx.t("shell.pages"))
         here = ctx.options.profile if ctx.page == "country" else None
-        editing_on = Editors.open().enabled()
+        editing_on = data.editing_enabled()
         for p in PAGES:
             if p.for_editors and not editing_on:
                 continue

@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
+from ibcr_present import blocks, cards, figures, i18n, mapsvg, text
+from ibcr_present.words import Words
+from ibcr_updates import DataSource
 
-from . import blocks, data, figures, i18n, link, mapsvg, text
-from .context import Context, build_lookups
+from . import data, link
+from .context import Context
 from .registry import page
 
 MAP_PAGE_HEIGHT = 560  # the Map page's map, in pixels (part of its cached figure's key: see serve.warm)
@@ -20,35 +23,38 @@ def open_country(ctx: Context, iso3: str) -> None:
     st.switch_page(page("country").script, query_params=link.nav_params(ctx.state, "country", iso3))
 
 
-def map_labels(ctx: Context) -> figures.MapLabels:
-    codes = ctx.ds.descriptor.vocabularies
+def map_labels(w: Words) -> figures.MapLabels:
+    codes = w.ds.descriptor.vocabularies
     return figures.MapLabels(
-        categories={k: ctx.label("kind", k) for k in codes["kind_code"]}
-        | {s: ctx.label("status", s) for s in codes["status_code"]},
-        venue=ctx.t("map.venue_only"), count_axis=ctx.t("map.count_axis"), count_trace=ctx.t("map.mode.count"))
+        categories={k: w.label("kind", k) for k in codes["kind_code"]}
+        | {s: w.label("status", s) for s in codes["status_code"]},
+        venue=w.t("map.venue_only"), count_axis=w.t("map.count_axis"), count_trace=w.t("map.mode.count"))
+
+
+def words(src: DataSource, lang: str) -> Words:
+    """The words of these data in one language, from the caches (for sections built outside a page run)."""
+    return Words.of(data.dataset(src), lang, data.lookups(src, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def map_figure(fingerprint: str, filters: ibcr_data.Filters, mode: str, lang: str, height: int):
+def map_figure(src: DataSource, filters: ibcr_data.Filters, mode: str, lang: str, height: int):
     """The map of one view, built once and shared (figure building is the slow part).
 
     Every input is an argument, so the cache key says all the figure depends on.
     NOTE: the cached figure is shared between sessions; nothing may change it after this.
     """
-    ds = data.dataset(fingerprint)
-    view = ibcr_data.apply_filters(ds, filters)
-    per_country = ibcr_data.engagements_per_country(ds, view)
+    w = words(src, lang)
+    view = ibcr_data.apply_filters(w.ds, filters)
+    per_country = ibcr_data.engagements_per_country(w.ds, view)
     if per_country.empty:
         return None
-    ctx = Context(ds, data.choices(fingerprint), link.ViewState(filters, link.Options(map_mode=mode), lang), view,
-                  (), "map", fingerprint, build_lookups(ds, lang))
-    return figures.world_map_figure(per_country, mode, ctx.names.countries, text.map_hover(ctx, view.engagements),
-                                    ds.country_points, map_labels(ctx), height, zoom_to_data=filters.narrows_place)
+    return figures.world_map_figure(per_country, mode, w.names.countries, text.map_hover(w, view.engagements),
+                                    w.ds.country_points, map_labels(w), height, zoom_to_data=filters.narrows_place)
 
 
 def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     """The map of where IBCR works; clicking a country opens its profile."""
-    fig = map_figure(ctx.fingerprint, ctx.filters, mode, ctx.lang, height)
+    fig = map_figure(ctx.source, ctx.filters, mode, ctx.lang, height)
     if fig is None:
         st.info(ctx.t("map.empty"))
         return
@@ -65,46 +71,19 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def headline(fingerprint: str, filters: ibcr_data.Filters, as_of_year: int) -> list[ibcr_data.Figure]:
-    """The headline figures of one view (shared between sessions: Figures are frozen)."""
-    ds = data.dataset(fingerprint)
-    return ibcr_data.headline_figures(ds, ibcr_data.apply_filters(ds, filters), as_of_year)
+def headline(src: DataSource, filters: ibcr_data.Filters) -> list[ibcr_data.HeadlineNumber]:
+    """The headline numbers of one view (shared between sessions: they are frozen)."""
+    ds = data.dataset(src)
+    return ibcr_data.headline_figures(ds, ibcr_data.apply_filters(ds, filters), ds.as_of_year)
 
 
 def headline_cards(ctx: Context) -> None:
     """The eight headline cards, as one element: four counted from the records, four reported."""
-    figs = {f.key: f for f in headline(ctx.fingerprint, ctx.filters, ctx.as_of_year)}
-    from_records = ctx.t("card.from_records")
-    c, y = figs["countries_engaged"], figs["years_active"]
-    computed = [
-        blocks.Card(ctx.t("card.countries_engaged"), ctx.number(c.value),
-                    (ctx.tn("card.countries_engaged.how", int(c.note_en), venues=ctx.number(int(c.note_en))),
-                     from_records)),
-        blocks.Card(ctx.t("card.programmes"), ctx.number(figs["programmes"].value),
-                    (ctx.t("card.programmes.how"), from_records)),
-        blocks.Card(ctx.t("card.engagements"), ctx.number(figs["engagements"].value),
-                    (ctx.t("card.engagements.how"), from_records)),
-        blocks.Card(ctx.t("card.years_active"), ctx.number(y.value),
-                    (ctx.t("card.years_active.how", start=y.start_year, end=y.end_year),
-                     ctx.t("card.source") + " " + text.source_link(ctx, _founding_source(ctx)))),
-    ]
-    reported = []
-    for key in ("professionals_trained", "volunteers_deployed", "children_reached", "countries_reached"):
-        fig = figs[key]
-        if fig.value is None:
-            reported.append(blocks.Card(ctx.t(f"card.{key}"), "—", (ctx.t("card.no_figure"),)))
-            continue
-        lines, conflicts = text.headline_caption(ctx, fig)
-        reported.append(blocks.Card(ctx.t(f"card.{key}"), text.headline_value_text(ctx, fig), tuple(lines),
-                                    tuple(conflicts), ctx.tn("card.disagree_n", len(conflicts))))
-    st.html(blocks.cards_html([computed, reported], ctx.t("overview.cards_label")))
+    figs = {f.key: f for f in headline(ctx.source, ctx.filters)}
+    counted, reported = cards.headline_cards(ctx, figs, cards.markdown(ctx))
+    st.html(blocks.cards_html([counted, reported], ctx.t("overview.cards_label")))
     if ctx.filters.narrows_beyond_years:
         st.caption("ℹ️ " + ctx.t("card.reported_not_filtered"))
-
-
-def _founding_source(ctx: Context) -> str:
-    ev = ctx.ds.events
-    return ev.loc[ev["category_code"] == "founding"].sort_values("start_year")["source_id"].iloc[0]
 
 
 def milestone_list(ctx: Context, events: pd.DataFrame, limit: int | None = None, columns: int = 1) -> None:
@@ -135,29 +114,28 @@ def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def map_svg(fingerprint: str, filters: ibcr_data.Filters, lang: str) -> str | None:
+def map_svg(src: DataSource, filters: ibcr_data.Filters, lang: str) -> str | None:
     """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map)."""
-    ds = data.dataset(fingerprint)
-    view = ibcr_data.apply_filters(ds, filters)
-    per_country = ibcr_data.engagements_per_country(ds, view)
+    w = words(src, lang)
+    view = ibcr_data.apply_filters(w.ds, filters)
+    per_country = ibcr_data.engagements_per_country(w.ds, view)
     if per_country.empty:
         return None
     state = link.ViewState(filters, link.Options(), lang)
-    ctx = Context(ds, data.choices(fingerprint), state, view, (), "overview", fingerprint, data.lookups(fingerprint, lang))
     profile = page("country").url_path.lstrip("/")  # relative: the app may be served under a path
     hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c), doseq=True)
              for c in per_country["country_iso3"]}
     countries = int((~per_country["is_venue_only"]).sum())
-    labels = mapsvg.SvgMapLabels(ctx.tn("map.alt", countries, mode=ctx.t("map.mode.kind").lower()),
-                                 map_labels(ctx).categories, ctx.t("map.venue_only"))
-    return mapsvg.world_map_svg(per_country, "kind", text.map_tooltips(ctx, view.engagements), hrefs,
-                                ctx.names.countries, labels, ds.country_points, zoom_to_data=filters.narrows_place)
+    labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=w.t("map.mode.kind").lower()),
+                                 map_labels(w).categories, w.t("map.venue_only"))
+    return mapsvg.world_map_svg(per_country, "kind", text.map_tooltips(w, view.engagements), hrefs,
+                                w.names.countries, labels, w.ds.country_points, zoom_to_data=filters.narrows_place)
 
 
 def overview_map(ctx: Context) -> None:
     """Where IBCR works, drawn on the server; each country links to its profile."""
     try:
-        svg = map_svg(ctx.fingerprint, ctx.filters, ctx.lang)
+        svg = map_svg(ctx.source, ctx.filters, ctx.lang)
     except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
         world_map(ctx, mode="kind", key="overview_map", height=500)
         return

@@ -3,11 +3,11 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, shell, text, views
+from ibcr_ui import components, link, shell, views
 
 # Inputs
 ctx = shell.setup("map")
-components.page_header(ctx, ctx.t("map.title"), text.describe(ctx))
+components.page_header(ctx, ctx.t("map.title"), ctx.describe())
 controls = st.columns([2, 2])
 controls[0].segmented_control(ctx.t("map.colour_by"), options=list(link.MAP_MODES),
                               format_func=lambda m: ctx.t(f"map.mode.{m}"), **shell.bound(ctx, "map_mode"))

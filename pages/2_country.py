@@ -3,8 +3,9 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, data, i18n, packs, records, shell, text, views
-from ibcr_ui.text import md
+from ibcr_present import i18n, text
+from ibcr_present.text import md
+from ibcr_ui import components, data, packs, records, shell, views
 
 # Inputs
 ctx = shell.setup("country")

@@ -3,11 +3,11 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, link, records, shell, text, views
+from ibcr_ui import components, link, records, shell, views
 
 # Inputs
 ctx = shell.setup("timeline")
-components.page_header(ctx, ctx.t("timeline.title"), text.describe(ctx))
+components.page_header(ctx, ctx.t("timeline.title"), ctx.describe())
 st.segmented_control(ctx.t("timeline.group_by"), options=list(link.TIMELINE_GROUPS),
                      format_func=lambda g: ctx.t(f"timeline.group.{g}"), **shell.bound(ctx, "timeline_group"))
 group_by = ctx.options.timeline_group

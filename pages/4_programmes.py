@@ -3,11 +3,12 @@
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, figures, i18n, packs, records, shell, text
+from ibcr_present import figures, i18n, text
+from ibcr_ui import components, packs, records, shell
 
 # Inputs
 ctx = shell.setup("programmes")
-components.page_header(ctx, ctx.t("programmes.title"), text.describe(ctx))
+components.page_header(ctx, ctx.t("programmes.title"), ctx.describe())
 
 # Render: a brief for one funder's work, then the programme cards and a brief for one of them
 packs.pack_choice(ctx, ctx.t("packs.funder_choice"), ibcr_data.funders(ctx.ds), ctx.orgs, ctx.t("packs.funder"),

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ibcr_ui import components, downloads, shell, text
+from ibcr_ui import components, downloads, shell
 
 # Inputs
 ctx = shell.setup("data")
-components.page_header(ctx, ctx.t("data.title"), text.describe(ctx))
+components.page_header(ctx, ctx.t("data.title"), ctx.describe())
 st.caption(ctx.t("data.intro"))
 
 # Data

@@ -4,8 +4,9 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_ui import components, i18n, shell
-from ibcr_ui.text import md
+from ibcr_present import i18n
+from ibcr_present.text import md
+from ibcr_ui import components, shell
 
 # Inputs
 ctx = shell.setup("sources")

@@ -7,7 +7,7 @@ from ibcr_ui import components, data, history, packs, shell
 # Inputs
 ctx = shell.setup("changes")
 components.page_header(ctx, ctx.t("changes.title"))
-store = data.store()
+store = data.store(ctx.source)
 versions = store.versions() if store else []
 if len(versions) < 2:
     st.info(ctx.t("changes.no_history"))

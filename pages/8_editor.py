@@ -4,11 +4,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from ibcr_data import intake, workbook
-from ibcr_data.compare import compare
-from ibcr_data.editors import Editors
 from ibcr_ui import components, data, editing, history, shell
 from ibcr_ui.components import problems_list
+from ibcr_updates import Editors, compare, upload, workbook
 
 # Inputs
 ctx = shell.setup("editor")
@@ -23,7 +21,7 @@ if not who:  # visitors see the sign-in form and nothing else: no upload control
     shell.stop(ctx)
 editing.session_line(ctx, who)
 editing.notice(ctx)
-store = data.store()
+store = data.store(ctx.source)
 current = store.current()
 
 # Render: download, upload, check, compare, accept
@@ -35,7 +33,7 @@ with update:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     upload = st.file_uploader(ctx.t("editor.upload"), type=["xlsx", "zip"],
                               key=f"upload_{st.session_state.get('upload_round', 0)}",
-                              max_upload_size=intake.MAX_UPLOAD_BYTES // 2**20)
+                              max_upload_size=upload.MAX_UPLOAD_BYTES // 2**20)
     if upload is not None:
         checked = editing.checked_upload(upload, store, current)
         if checked.problems:

@@ -27,7 +27,7 @@ def sidebar_labels(at: AppTest) -> set[str]:
 
 
 def cards(at: AppTest) -> dict[str, str]:
-    """The headline cards on the page (one HTML element, ibcr_ui.blocks): label -> the number shown."""
+    """The headline cards on the page (one HTML element, ibcr_present.blocks): label -> the number shown."""
     found = {}
     for element in at.get("html"):
         body = element.proto.body

@@ -10,10 +10,11 @@ import pytest
 
 import ibcr_data
 from ibcr_data import Filters
-from ibcr_ui import i18n, text, views
+from ibcr_present import i18n, text
+from ibcr_ui import data, views
 from ibcr_ui.registry import PAGES
 from tests.apptest import cards, charts, html_text, link, metric, nav_links, run, sidebar_labels, texts, widget
-from tests.conftest import read_rows, write_rows
+from tests.support import read_rows, write_rows
 
 TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
@@ -115,7 +116,7 @@ def test_reset_filters_clears_the_view():
 
 
 def test_broken_data_shows_a_problem_table_and_nothing_else(data_copy, monkeypatch):
-    from tests.conftest import set_cell
+    from tests.support import set_cell
 
     set_cell(data_copy, "engagements.csv", 0, "country_iso3", "Narnia")
     monkeypatch.setenv("IBCR_DATA_DIR", str(data_copy))
@@ -197,7 +198,7 @@ def bar_labels(at) -> set[str]:
 
 
 def milestone_titles(at) -> set[str]:
-    """The titles of the milestones listed (the list is one HTML element, ibcr_ui.blocks)."""
+    """The titles of the milestones listed (the list is one HTML element, ibcr_present.blocks)."""
     heads = [h for e in at.get("html") for h in re.findall(r'<p class="ibcr-milestone-head">(.*?)</p>', e.proto.body)]
     return {html.unescape(m.group(1)) for h in heads if (m := re.match(r"<strong>.+?</strong> — <strong>(.+?)</strong>", h))}
 
@@ -263,7 +264,7 @@ def test_two_sessions_never_get_each_others_map(ds):
 
 
 def test_map_figure_cache_keys_on_every_argument():
-    fp = ibcr_data.fingerprint()
+    fp = data.source()
     west = views.map_figure(fp, Filters(regions=frozenset({"west_africa"})), "status", "en", 500)
     world_fr = views.map_figure(fp, Filters(), "kind", "fr", 500)
     west_fr = views.map_figure(fp, Filters(regions=frozenset({"west_africa"})), "status", "fr", 500)

@@ -1,6 +1,6 @@
 """Pages drawn as few elements (issue 13): record cards, plain tables, bounded filters, empty views.
 
-Each page here sends its records as one HTML element (ibcr_ui.blocks); these tests read what a
+Each page here sends its records as one HTML element (ibcr_present.blocks); these tests read what a
 reader sees in them: every record, its source, its links.
 """
 
@@ -31,7 +31,7 @@ def test_data_page_draws_only_the_open_tab_and_keeps_it_when_the_counts_change()
 
 
 def record_cards(at) -> list[dict[str, str]]:
-    """The record cards of the page (one HTML list, ibcr_ui.blocks.records_html): heading, line, body, notes, links."""
+    """The record cards of the page (one HTML list, ibcr_present.blocks.records_html): heading, line, body, notes, links."""
     def plain(fragment: str) -> str:
         return html.unescape(re.sub(r"<[^>]+>", "", fragment)).strip()
 

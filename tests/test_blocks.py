@@ -8,7 +8,7 @@ from html import unescape
 import pandas as pd
 import pytest
 
-from ibcr_ui import blocks, mapsvg, text
+from ibcr_present import blocks, mapsvg, text
 
 INJECTION = '<script>alert(1)</script><img src=x onerror="alert(2)"> [x](javascript:alert(3))'
 

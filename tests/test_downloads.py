@@ -9,18 +9,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-import ibcr_data
 from ibcr_data import Filters, export
-from ibcr_ui import downloads, link, text
-from ibcr_ui.context import Context, build_lookups
+from ibcr_ui import downloads
+from ibcr_ui.context import Context
+from tests.support import page_context
 
 WEST = Filters(regions=frozenset({"west_africa"}), years=(2012, 2020))
 
 
 def context(ds, lang: str, filters: Filters) -> Context:
-    view = ibcr_data.apply_filters(ds, filters)
-    return Context(ds, ibcr_data.choices(ds), link.ViewState(filters, link.Options(), lang), view, (), "data",
-                   "test", build_lookups(ds, lang))
+    return page_context(ds, lang, filters, "data")
 
 
 @pytest.fixture
@@ -59,7 +57,7 @@ def test_workbook_has_a_readable_sheet_per_table_and_the_filter(ds, files):
     assert label == f"Excel workbook — {ctx.number(total)} rows, one sheet per table"
     assert total > len(body)  # the other sheets hold rows too
     view_rows = {r[0]: r[1] for r in wb["Filter used"].iter_rows(min_row=2, values_only=True)}
-    assert view_rows["View"] == text.describe(ctx)
+    assert view_rows["View"] == ctx.describe()
     assert view_rows["region"] == "west_africa" and view_rows["years"] == "2012-2020"
     assert view_rows["Data last updated"] == ds.last_updated
 
@@ -70,10 +68,10 @@ def test_zip_holds_one_csv_per_table_with_a_byte_order_mark(ds, files):
     pressed = files(ctx, tables, "filtered")
     name = "ibcr-vue-filtree-csv.zip"
     with zipfile.ZipFile(io.BytesIO(pressed[name][1])) as zf:
-        expected = [ctx.t(f"table.{k}").lower() + ".csv" for k in downloads.TABLES]
+        expected = [ctx.t(f"table.{k}").lower() + ".csv" for k in downloads.tables(ctx)]
         assert zf.namelist() == expected
         assert expected == ["interventions.csv", "programmes.csv", "jalons.csv", "chiffres.csv", "sources.csv"]
-        for member, key in zip(expected, downloads.TABLES):
+        for member, key in zip(expected, downloads.tables(ctx)):
             raw = zf.read(member)
             assert raw.startswith(b"\xef\xbb\xbf"), member
             back = pd.read_csv(io.BytesIO(raw), encoding="utf-8-sig")
@@ -83,6 +81,15 @@ def test_zip_holds_one_csv_per_table_with_a_byte_order_mark(ds, files):
                       encoding="utf-8-sig")
     assert {"Description (français)", "Description (anglais)"} <= set(eng.columns)
     assert eng["Description (français)"].str.contains("é").any()
+
+
+def test_the_sources_file_lists_every_source_the_records_in_view_rest_on(ds):
+    ctx = context(ds, "en", WEST)
+    got = set(downloads.filtered_tables(ctx)["sources"]["source_id"])
+    linked = ds.record_sources[(ds.record_sources["record_table"] == "engagements")
+                               & ds.record_sources["record_id"].isin(set(ctx.view.engagements["engagement_id"]))]
+    assert set(ctx.view.engagements["source_id"]) <= got
+    assert set(linked["source_id"]) <= got and len(linked)  # the further sources too, not only each record's own
 
 
 def test_engagements_csv_is_the_filtered_rows(ds, files):
@@ -105,7 +112,7 @@ def test_full_dataset_files_hold_every_record(ds, files):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_dictionary_lists_every_field_with_its_description_in_the_readers_language(ds, lang):
     ctx = context(ds, lang, Filters())
-    for table in downloads.TABLES:
+    for table in downloads.tables(ctx):
         fields = ds.descriptor.resource(table).fields
         d = downloads.dictionary(ctx, table)
         assert list(d[ctx.t("dict.name")]) == [f.name for f in fields]

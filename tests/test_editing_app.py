@@ -8,11 +8,11 @@ import time
 
 import pytest
 
-from ibcr_data.editors import Editors
-from ibcr_data.versions import Store
 from ibcr_ui.registry import PAGES
+from ibcr_updates.accounts import Editors
+from ibcr_updates.store import Store
 from tests.apptest import link, nav_links, run, texts
-from tests.conftest import read_rows, write_rows
+from tests.support import read_rows, write_rows
 
 PASSWORD = "a long enough password"
 

@@ -7,8 +7,8 @@ import pytest
 
 import ibcr_data
 from ibcr_data import Filters, apply_filters
-from ibcr_ui import figures
-from ibcr_ui.theme import KIND_COLOURS, VENUE_COLOUR
+from ibcr_present import figures
+from ibcr_present.theme import KIND_COLOURS, VENUE_COLOUR
 
 
 @pytest.fixture(scope="module")

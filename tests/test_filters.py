@@ -96,7 +96,7 @@ def test_headline_reported_figures_are_picked_not_summed(ds):
     assert trained.value in set(cumulative["value"])  # one reported figure, never a total
     assert trained.value == cumulative.sort_values("end_year")["value"].iloc[-1]
     assert trained.scope == "cumulative" and trained.qualifier == "more_than"
-    assert trained.source_ids and trained.period_en and trained.period_fr
+    assert trained.source_ids and trained.period("en") and trained.period("fr") and trained.period("es")
 
 
 def test_headline_shows_the_volunteer_conflict(ds):
@@ -152,7 +152,7 @@ def test_source_usage_counts_records(ds):
     usage = ibcr_data.source_usage(ds)
     total = sum(len(ds.table(t)) for t in ("engagements", "programmes", "events", "metrics"))
     # A further source of a record counts once more, unless it is the record's main source.
-    main = {(t, rid, src) for t, col in ibcr_data.aggregate.RECORD_ID.items()
+    main = {(t, rid, src) for t, col in ds.record_tables.items()
             for rid, src in zip(ds.table(t)[col], ds.table(t)["source_id"])}
     further = {(t, rid, src) for t, rid, src in ds.record_sources[["record_table", "record_id", "source_id"]]
                .itertuples(index=False)} - main
@@ -197,7 +197,7 @@ METRICS = [
 
 
 def _write(path, rows: list[dict]) -> None:
-    from tests.conftest import read_rows, write_rows
+    from tests.support import read_rows, write_rows
 
     header, _ = read_rows(path)
     write_rows(path, header, [[r.get(c, "") for c in header] for r in rows])
@@ -207,7 +207,7 @@ def _write(path, rows: list[dict]) -> None:
 def tiny(tmp_path_factory) -> ibcr_data.Dataset:
     import shutil
 
-    from tests.conftest import DATA
+    from tests.support import DATA
 
     data = tmp_path_factory.mktemp("tiny") / "data"
     shutil.copytree(DATA, data)
@@ -304,7 +304,7 @@ def test_tiny_headline_counts_and_reported_figures_are_picked_not_summed(tiny):
         return {c.key: c for c in ibcr_data.headline_figures(tiny, apply_filters(tiny, f), 2026)}
 
     every = cards(Filters())
-    assert every["countries_engaged"].value == 5 and every["countries_engaged"].note_en == "1"  # Austria: venue only
+    assert every["countries_engaged"].value == 5 and every["countries_engaged"].venue_count == 1  # Austria: venue only
     assert every["engagements"].value == len(ENGAGEMENTS)
     assert every["years_active"].value == 2026 - 1994
     trained = every["professionals_trained"]

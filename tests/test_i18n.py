@@ -11,10 +11,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from ibcr_ui import i18n
+from ibcr_present import i18n
 from ibcr_ui.registry import PAGES
 from tests.apptest import cards, html_text, run
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 PLACEHOLDER = re.compile(r"{(\w+)}")
 
@@ -27,6 +27,8 @@ DYNAMIC_PREFIXES = (
     "card.",  # views.py t(f"card.{key}") for the reported-figure cards
     "org.",  # i18n.org_name
     "pack.",  # the PDF packs: ibcr_report (not extracted from the dashboard's code)
+    # shell._draw_sidebar: t(f"filters.{d.link_key}") for each filter dimension in the sidebar
+    "filters.region", "filters.kind", "filters.status", "filters.programme",
 )
 # Code labels (kind, status, …) are not in the catalogues: they come from the code tables in data/codes/.
 # Ids the extractor cannot see at their call site: calls inside an f-string (f"**{ctx.t('x')}**")

@@ -19,6 +19,8 @@ pypdf = pytest.importorskip("pypdf")
 import ibcr_data  # noqa: E402
 import ibcr_report  # noqa: E402
 from ibcr_report import render  # noqa: E402
+from ibcr_ui import packs as ui_packs  # noqa: E402
+from ibcr_updates import Store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "packs"
@@ -143,7 +145,7 @@ def test_a_gap_is_a_gap_and_an_estimate_says_so(packs):
 
 
 def test_changes_since_a_version_name_the_changed_record(ds, tmp_path, no_network):
-    store = ibcr_data.Store.open(tmp_path / "store", create=True, seed=ds.data_dir)
+    store = Store.open(tmp_path / "store", create=True, seed=ds.data_dir)
     edited = tmp_path / "edit"
     shutil.copytree(store.path("v1"), edited)
     csv = edited / "engagements.csv"
@@ -155,13 +157,15 @@ def test_changes_since_a_version_name_the_changed_record(ds, tmp_path, no_networ
     csv.write_text("".join(lines), encoding="utf-8")
     store.accept(edited, base="v1", who="test", note="BFA project completed")
     store.name("v1", "Board meeting 2026-11", who="test")
-    pdf = ibcr_report.build(store, "country", "BFA", lang="en", since="Board meeting 2026-11")
+    current = store.load("current")
+    assert current.version == "v2"
+    pdf = ibcr_report.build(current, "country", "BFA", lang="en", since="Board meeting 2026-11", store=store)
     text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "Changes since v1 (Board meeting 2026-11)" in text
     assert target["engagement_id"] in text.split("Changes since")[-1]
     assert "v2 of" in text
     with pytest.raises(ibcr_report.PackError, match="no version"):
-        ibcr_report.build(store, "organisation", None, since="v9")
+        ibcr_report.build(current, "organisation", None, since="v9", store=store)
 
 
 def test_errors_are_messages(ds):
@@ -193,3 +197,7 @@ def test_pages_as_png_for_a_person_to_look_at(packs):
 def test_ibcr_report_never_imports_streamlit():
     code = "import sys, ibcr_report, ibcr_report.__main__; assert 'streamlit' not in sys.modules"
     subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], check=True, cwd=ROOT, timeout=60)
+
+
+def test_the_dashboard_offers_the_languages_the_packs_are_written_in():
+    assert ui_packs.PACK_LANGUAGES == ibcr_report.PACK_LANGUAGES

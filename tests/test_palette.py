@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert, deltaE
 
-from ibcr_ui.theme import KIND_COLOURS, LAND, STATUS_COLOURS, VENUE_COLOUR
+from ibcr_present.theme import KIND_COLOURS, LAND, STATUS_COLOURS, VENUE_COLOUR
 
 SIGHT = (None, "deuteranomaly", "protanomaly", "tritanomaly")
 

@@ -189,7 +189,7 @@ def test_per_country_follows_its_rules_on_a_tiny_table(ds):
     assert (per.loc["BFA", "first_year"], per.loc["BFA", "last_year"]) == (2001, 2024)
     assert per.loc["AUT", ["main_kind_code", "status_code", "is_venue_only"]].tolist() == ["event_venue", "planned", True]
     headline = {fig.key: fig for fig in ibcr_data.headline_figures(tiny, apply_filters(tiny, Filters()), 2026)}
-    assert headline["countries_engaged"].value == 2 and headline["countries_engaged"].note_en == "1"
+    assert headline["countries_engaged"].value == 2 and headline["countries_engaged"].venue_count == 1
 
 
 def test_a_view_of_other_data_takes_the_plain_path(ds, big):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-
 import pandas as pd
 import pytest
 
 import ibcr_data
+from ibcr_data import arrowtext, csvread, rules
 from ibcr_data.schema import read_descriptor
-from tests.conftest import DATA, read_rows
+from tests.support import DATA, read_rows
 
-validate = importlib.import_module("ibcr_data.validate")
-rules = importlib.import_module("ibcr_data.rules")
 
 @pytest.fixture
 def awkward(data_copy):
@@ -36,8 +33,8 @@ def _read(folder, exact: bool, monkeypatch):
     res = next(r for r in read_descriptor(folder).resources if r.name == "regions")
     with monkeypatch.context() as m:
         if exact:
-            m.setattr(validate, "_fast_rows", lambda raw, header: None)
-        table, problems = validate.read_raw(folder, res)
+            m.setattr(csvread, "_fast_rows", lambda raw, header: None)
+        table, problems = csvread.read_raw(folder, res)
     return table, problems
 
 
@@ -60,7 +57,7 @@ def test_a_header_with_a_quoted_line_break_is_read_whole(data_copy):
     header, rest = text.split("\n", 1)
     first, second = header.split(",", 1)
     path.write_text(f'"{first}",{second}\n{rest}', encoding="utf-8")
-    assert validate._first_line(path.read_text(encoding="utf-8")) == path.read_text(encoding="utf-8")
+    assert csvread._first_line(path.read_text(encoding="utf-8")) == path.read_text(encoding="utf-8")
     ibcr_data.load_dataset(data_copy)  # still valid: the quoted header names the same columns
 
 
@@ -68,7 +65,7 @@ def test_isin_matches_pandas():
     s = pd.Series(["a", "b", "", "c", "a"], dtype="str", index=[5, 6, 7, 8, 9])
     for values in (["a", "c"], {"b"}, frozenset(), pd.Series(["c", "c", ""], dtype="str")):
         expected = s.isin(values)
-        got = validate.isin(s, values)
+        got = arrowtext.isin(s, values)
         pd.testing.assert_series_equal(got, expected)
 
 
@@ -76,7 +73,7 @@ def test_years_read_the_leading_year_like_the_text_rules():
     s = pd.Series(["2016", "2016-03-01", "16", "+201", "", "19x4", "éé20", "\u0662\u0660\u0661\u0666", " 2016"],
                   dtype="str")
     head = s.str[:4]
-    reference = validate.numbers(head.where(head.str.match(validate.INT_RE), ""))
+    reference = arrowtext.numbers(head.where(head.str.match(arrowtext.INT_RE), ""))
     pd.testing.assert_series_equal(rules._years(s), reference)
     assert rules._years(s).iloc[:4].tolist() == [2016, 2016, 16, 201]
 
@@ -93,5 +90,5 @@ def test_lookup_takes_the_first_row_of_a_repeated_key():
 
 def test_whole_numbers_read_what_the_integer_rule_accepts():
     s = pd.Series(["2016", "+3", "-12", "0012", "", "19x4", "1.5", "9" * 400, " 7", "\u0662\u0660"], dtype="str")
-    reference = validate.numbers(s.where(s.str.match(validate.INT_RE), ""))
-    pd.testing.assert_series_equal(validate.whole_numbers(s), reference)
+    reference = arrowtext.numbers(s.where(s.str.match(arrowtext.INT_RE), ""))
+    pd.testing.assert_series_equal(arrowtext.whole_numbers(s), reference)

@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 
 import ibcr_data
 from ibcr_data import export
+from ibcr_data.filters import LINK_KEYS as FILTER_KEYS
 from ibcr_data.filters import MAX_LINK_VALUE
-from ibcr_ui import text
+from ibcr_present import text
 from ibcr_ui.registry import PAGES
 from tests.apptest import cards, run, sidebar_labels
-from tests.conftest import read_rows, set_cell, write_rows
+from tests.support import read_rows, set_cell, write_rows
 
-LINK_KEYS = ("years", "region", "kind", "status", "programme", "country", "lang")
+LINK_KEYS = (*FILTER_KEYS, "lang")
 NASTY = [
     "' OR 1=1 --", "1; DROP TABLE engagements", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
     "javascript:alert(1)", "../../etc/passwd", "%00", "west_africa" * 300, "🙂" * 50, "=HYPERLINK(\"x\")",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 WARM = """
 import logging, sys, time
@@ -13,8 +13,9 @@ logging.basicConfig(level=logging.ERROR)
 from ibcr_ui import serve
 serve.warm()
 import ibcr_data
-from ibcr_ui import data, mapsvg, views
-fp = ibcr_data.fingerprint()
+from ibcr_present import mapsvg
+from ibcr_ui import data, views
+fp = data.source()
 assert mapsvg.geometry.cache_info().currsize == 1 and "geopandas" not in sys.modules
 t = time.perf_counter()
 svg = views.map_svg(fp, ibcr_data.Filters(), "fr")
@@ -32,7 +33,7 @@ def test_the_warm_up_fills_the_caches_the_first_visit_reads():
 
 
 def test_a_broken_data_folder_leaves_the_warm_up_quiet(data_copy):
-    from tests.conftest import set_cell
+    from tests.support import set_cell
 
     set_cell(data_copy, "engagements.csv", 0, "country_iso3", "Narnia")
     code = "from ibcr_ui import serve; serve.warm()"

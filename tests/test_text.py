@@ -9,8 +9,9 @@ import pytest
 
 import ibcr_data
 from ibcr_data import Filters
-from ibcr_ui import link, text
-from ibcr_ui.context import Context, build_lookups
+from ibcr_present import text
+from ibcr_ui.context import Context
+from tests.support import page_context
 
 INJECTED = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
@@ -18,9 +19,7 @@ INJECTED = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 def context(ds, lang: str = "en", filters: Filters | None = None) -> Context:
     """A page context for one view, built the way views.map_figure builds it."""
     filters = filters or Filters()
-    view = ibcr_data.apply_filters(ds, filters)
-    return Context(ds, ibcr_data.choices(ds), link.ViewState(filters, link.Options(), lang), view, (), "map",
-                   "test", build_lookups(ds, lang))
+    return page_context(ds, lang, filters, "map")
 
 
 @pytest.fixture(scope="module")

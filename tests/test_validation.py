@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import ibcr_data
-from tests.conftest import read_rows, set_cell, write_rows
+from tests.support import read_rows, set_cell, write_rows
 
 # (file, row, column, bad value, expected message fragment, expected hint fragment)
 CELL_RULES = [

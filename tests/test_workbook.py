@@ -8,9 +8,9 @@ import io
 import openpyxl
 import pytest
 
-from ibcr_data.compare import editable_tables
-from ibcr_data.intake import read_upload
-from ibcr_data.workbook import LISTS_SHEET, template
+from ibcr_updates.compare import editable_tables
+from ibcr_updates.upload import read_upload
+from ibcr_updates.workbook import LISTS_SHEET, template
 
 
 @pytest.fixture(scope="module")

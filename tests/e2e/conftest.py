@@ -9,18 +9,15 @@ because it downloads a browser and fails offline.
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from devtools.appserver import AppServer, ServerError, free_port, launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -44,20 +41,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 (loopback only)
-            return resp.status == 200 and resp.read().decode().strip() == "ok"
-    except OSError:
-        return False
-
-
 @dataclass
 class Server:
     """A running dashboard: its address and its process id."""
@@ -68,33 +51,14 @@ class Server:
 
 @contextlib.contextmanager
 def serve(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Start the dashboard on a free port (optionally on other data); stop it on exit."""
-    port = _free_port()
-    log_path = log_dir / f"server-{port}.log"
-    # The way `make run` starts it: the launcher, which loads the data as the server starts.
-    cmd = [sys.executable, "-m", "ibcr_ui.serve", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    with log_path.open("wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                env={**os.environ, **(env or {})})
+    """Start the dashboard as `make run` does (its launcher), on a free port and optionally other data; stop it on exit."""
+    port = free_port()
+    with AppServer.start(launcher(), cwd=ROOT, log=log_dir / f"server-{port}.log", port=port, env=env) as app:
         try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + HEALTH_TIMEOUT_S
-            while not _healthy(f"{base}/_stcore/health"):
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    reason = f"exited with code {proc.returncode}" if proc.poll() is not None else \
-                        f"did not answer 'ok' on /_stcore/health within {HEALTH_TIMEOUT_S} s"
-                    pytest.fail(f"Streamlit server {reason}.\nCommand: {' '.join(cmd)}\n"
-                                f"Log:\n{log_path.read_text(errors='replace')[-3000:]}", pytrace=False)
-                time.sleep(0.25)
-            yield Server(base, proc.pid)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            app.wait_healthy(HEALTH_TIMEOUT_S, poll_s=0.25)
+        except ServerError as exc:
+            pytest.fail(f"Streamlit server: {exc}", pytrace=False)
+        yield Server(app.base, app.pid)
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from ibcr_ui.i18n import LANGUAGES
+from ibcr_present.i18n import LANGUAGES
 from ibcr_ui.registry import PAGES
 
 from .conftest import PHONE, VIEWPORT, open_app, screenshot

@@ -42,7 +42,7 @@ def selected_tags(page, label: str) -> list[str]:
 
 
 def metric_value(page, label: str) -> str:
-    """The number on a headline card (the cards are one HTML element: ibcr_ui.blocks)."""
+    """The number on a headline card (the cards are one HTML element: ibcr_present.blocks)."""
     card = page.locator(".ibcr-card").filter(has=page.locator(".ibcr-card-label", has_text=label))
     return card.first.locator(".ibcr-card-value").inner_text().strip()
 

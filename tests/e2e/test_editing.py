@@ -11,9 +11,9 @@ import shutil
 import openpyxl
 import pytest
 
-from ibcr_data.editors import Editors
-from ibcr_data.versions import Store
-from tests.conftest import DATA
+from ibcr_updates.accounts import Editors
+from ibcr_updates.store import Store
+from tests.support import DATA
 
 from .conftest import Offline, open_app, screenshot, serve, wait_for_app
 

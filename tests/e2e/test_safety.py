@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ibcr_ui.registry import PAGES as REGISTRY
-from tests.conftest import DATA, read_rows, set_cell, write_rows
+from tests.support import DATA, read_rows, set_cell, write_rows
 
 from .conftest import open_app, serve
 

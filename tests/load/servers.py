@@ -10,49 +10,18 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import nginxconf
 
+from devtools.appserver import HOST, AppServer, free_port, launcher, wait_all
+
 ROOT = Path(__file__).resolve().parents[2]
-HOST = "127.0.0.1"
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-@dataclass
-class Proc:
-    name: str  # "server :8501", "nginx :8080"
-    port: int
-    popen: subprocess.Popen
-    log: Path
-
-    @property
-    def pid(self) -> int:
-        return self.popen.pid
-
-    def alive(self) -> bool:
-        return self.popen.poll() is None
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-def healthy(port: int) -> bool:
-    try:
-        with _NO_PROXY.open(f"http://{HOST}:{port}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200 and resp.read().decode().strip() == "ok"
-    except OSError:
-        return False
+Proc = AppServer  # a dashboard server or nginx: name, port, process, log (devtools.appserver)
 
 
 def rss_kb(pid: int) -> int | None:
@@ -86,18 +55,9 @@ def nginx_worker_cpu(master: int) -> float:
     return total
 
 
-def launcher() -> list[str]:
-    """The command `make run` starts the app with (its options follow)."""
-    return [sys.executable, "-m", "ibcr_ui.serve"]
-
-
 def start_server(port: int, log: Path) -> Proc:
-    cmd = [*launcher(), "--server.port", str(port), "--server.address", HOST, "--server.headless", "true",
-           "--browser.gatherUsageStats", "false",
-           "--logger.enableRich", "false"]  # plain tracebacks in the log, easy to count
-    with log.open("wb") as fh:
-        popen = subprocess.Popen(cmd, cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    return Proc(f"server :{port}", port, popen, log)
+    """A dashboard process as `make run` starts it (plain tracebacks in its log, easy to count)."""
+    return AppServer.start(launcher(), cwd=ROOT, log=log, port=port, host=HOST)
 
 
 def start_nginx(backends: list[int], workdir: Path) -> Proc:
@@ -112,42 +72,23 @@ def start_nginx(backends: list[int], workdir: Path) -> Proc:
     conf = workdir / "nginx.conf"
     conf.write_text(nginxconf.for_load_run(nginxconf.SITE.read_text(encoding="utf-8"), backends, port, workdir),
                     encoding="utf-8")
-    log = workdir / "nginx-stderr.log"
     check = subprocess.run([exe, "-t", "-q", "-c", str(conf), "-p", str(workdir)], capture_output=True, text=True,
                            check=False)
     if check.returncode != 0:
         raise RuntimeError(f"nginx -t refused {conf}: {check.stderr.strip()}")
-    with log.open("wb") as fh:
-        popen = subprocess.Popen([exe, "-c", str(conf), "-p", str(workdir)], stdout=fh, stderr=subprocess.STDOUT,
-                                 stdin=subprocess.DEVNULL)
-    return Proc(f"nginx :{port}", port, popen, workdir / "error.log")
+    proc = AppServer.start([exe, "-c", str(conf), "-p", str(workdir)], cwd=workdir, log=workdir / "nginx-stderr.log",
+                           port=port, host=HOST, name="nginx", streamlit=False)
+    proc.log = workdir / "error.log"  # what nginx says of each request it could not pass on
+    return proc
 
 
 def wait_healthy(procs: list[Proc], timeout: float) -> str | None:
     """None once every process answers /_stcore/health (through nginx too); else why not."""
-    deadline = time.monotonic() + timeout
-    pending = list(procs)
-    while pending:
-        for p in list(pending):
-            if not p.alive():
-                return f"{p.name} exited with code {p.popen.returncode}; log: {p.log}"
-            if healthy(p.port):
-                pending.remove(p)
-        if time.monotonic() > deadline:
-            return f"{', '.join(p.name for p in pending)} not healthy within {timeout:g} s"
-        time.sleep(0.25)
-    return None
+    return wait_all(procs, timeout)
 
 
 def stop(proc: Proc) -> None:
-    if not proc.alive():
-        return
-    proc.popen.terminate()
-    try:
-        proc.popen.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.popen.kill()
-        proc.popen.wait(timeout=10)
+    proc.stop()
 
 
 def _traceback_headline(block: str) -> str:

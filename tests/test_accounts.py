@@ -9,10 +9,10 @@ import sys
 
 import pytest
 from argon2 import PasswordHasher
-from conftest import ROOT
 
-from ibcr_data import editors as editors_module
-from ibcr_data.editors import LOCK_SECONDS, SESSION_MINUTES, Editors
+from ibcr_updates import accounts as editors_module
+from ibcr_updates.accounts import LOCK_SECONDS, SESSION_MINUTES, Editors
+from tests.support import ROOT
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # the same algorithm, cheap for tests
 PASSWORD = "correct horse battery"
@@ -118,7 +118,7 @@ def test_editor_commands(tmp_path, data_copy):
     env.pop(editors_module.FILE_ENV, None)
 
     def run(*args, stdin=""):
-        return subprocess.run([sys.executable, "-m", "ibcr_data", *args], input=stdin, capture_output=True,
+        return subprocess.run([sys.executable, "-m", "ibcr_updates", *args], input=stdin, capture_output=True,
                               text=True, env=env, cwd=tmp_path, timeout=120)
 
     r = run("editor", "add", "ana", stdin=PASSWORD + "\n")

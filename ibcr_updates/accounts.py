@@ -22,6 +22,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from .store import store_root
+
 SESSION_MINUTES = 30
 MIN_PASSWORD = 12
 FREE_FAILURES = 3  # failures before each attempt must wait
@@ -49,8 +51,6 @@ def default_path() -> Path | None:
     env = os.environ.get(FILE_ENV)
     if env:
         return Path(env)
-    from .versions import store_root
-
     root = store_root()
     return root / FILE_NAME if root is not None else None
 
@@ -64,14 +64,25 @@ class Editors:
         self.hasher = hasher or PasswordHasher()
         self.clock = clock
         self._dummy: str | None = None  # a hash checked for unknown names (the same work), made on first need
+        self._seen: tuple[tuple, dict] | None = None  # (the file's stat key, its content) for enabled()
 
     @classmethod
     def open(cls, path: Path | None = None, **kwargs) -> Editors:
         return cls(path if path is not None else default_path(), **kwargs)
 
     def enabled(self) -> bool:
-        """True when at least one account exists (the UI shows editing only then)."""
-        return bool(self._read()["accounts"])
+        """True when at least one account exists (the UI shows editing only then).
+
+        Asked on every page run: the file is read again only when it changed.
+        """
+        try:
+            st = self.path.stat() if self.path is not None else None
+        except OSError:
+            st = None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size) if st else ()
+        if self._seen is None or self._seen[0] != key:
+            self._seen = (key, self._read())
+        return bool(self._seen[1]["accounts"])
 
     def names(self) -> list[str]:
         return sorted(self._read()["accounts"])

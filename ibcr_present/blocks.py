@@ -53,6 +53,7 @@ class Card:
     captions: tuple[str, ...]  # Markdown lines
     conflicts: tuple[str, ...] = ()  # Markdown lines: other sources that disagree
     conflict_label: str = ""
+    key: str = ""  # what the card counts ("engagements"), written on the card as data-card-key
 
 
 def cards_html(rows: list[list[Card]], label: str) -> str:
@@ -65,7 +66,8 @@ def cards_html(rows: list[list[Card]], label: str) -> str:
             if c.conflicts:
                 more = (f'<details class="ibcr-conflicts"><summary>⚠️ {escape(c.conflict_label)}</summary>'
                         + "".join(f"<p>{inline(x)}</p>" for x in c.conflicts) + "</details>")
-            cells.append(f'<div class="ibcr-card" role="listitem"><p class="ibcr-card-label">{escape(c.title)}</p>'
+            cells.append(f'<div class="ibcr-card" role="listitem" data-card-key="{escape(c.key)}">'
+                         f'<p class="ibcr-card-label">{escape(c.title)}</p>'
                          f'<p class="ibcr-card-value">{escape(c.value)}</p>'
                          f'<div class="ibcr-card-caption">{"".join(f"<p>{inline(x)}</p>" for x in c.captions)}</div>'
                          f"{more}</div>")

@@ -105,5 +105,5 @@ def main(step: str) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:] not in (["template"], ["flags"]):
-        sys.exit("usage: python ibcr_ui/locales/steps.py template|flags")
+        sys.exit("usage: python ibcr_present/locales/steps.py template|flags")
     sys.exit(main(sys.argv[1]))

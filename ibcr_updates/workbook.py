@@ -2,14 +2,13 @@
 
 `template(ds, lang)` writes the current records exactly as in the CSVs (years and figures as
 numbers when they read back identically), a "Read me" sheet with the rules, every coded column as
-a drop-down, and each field's description as its header's comment. ibcr_data/intake.py reads it back.
+a drop-down, and each field's description as its header's comment. ibcr_updates/upload.py reads it back.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -17,10 +16,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ibcr_data import Dataset
+from ibcr_data.csvread import read_raw
+from ibcr_data.schema import Field, Resource
+
 from .compare import editable_tables
-from .load import Dataset
-from .schema import Field, Resource
-from .validate import read_raw
 
 README_SHEET = {"en": "Read me", "fr": "À lire"}
 LISTS_SHEET = "lists"  # hidden: the codes the drop-downs offer
@@ -101,12 +101,6 @@ def sheet_names(ds: Dataset) -> list[str]:
     return [res.name for res in editable_tables(ds)]
 
 
-def version_of(ds: Dataset) -> str | None:
-    """The store version a dataset was loaded from ("v3"), if it came from a store."""
-    d = Path(ds.data_dir)
-    return d.name if d.parent.name == "versions" and INT_RE.match(d.name[1:] or "x") else None
-
-
 def _write_readme(ws, ds: Dataset, lang: str) -> None:
     for i, line in enumerate(README[lang], start=1):
         cell = ws.cell(i, 1, line)
@@ -115,7 +109,7 @@ def _write_readme(ws, ds: Dataset, lang: str) -> None:
             cell.font = Font(bold=True, size=14)
         elif i == 3:
             cell.font = Font(bold=True)
-    made = MADE_FROM[lang].format(version=version_of(ds) or "—", updated=ds.last_updated or "—")
+    made = MADE_FROM[lang].format(version=ds.version or "—", updated=ds.last_updated or "—")
     ws.cell(len(README[lang]) + 2, 1, made).font = Font(italic=True)
     ws.column_dimensions["A"].width = 120
 

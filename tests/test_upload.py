@@ -8,13 +8,13 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import DATA
 
-from ibcr_data.__main__ import main
-from ibcr_data.compare import compare, editable_tables
-from ibcr_data.intake import MAX_UPLOAD_BYTES, read_upload
-from ibcr_data.versions import Store
-from ibcr_data.workbook import template
+from ibcr_updates.__main__ import main
+from ibcr_updates.compare import compare, editable_tables
+from ibcr_updates.store import Store
+from ibcr_updates.upload import MAX_UPLOAD_BYTES, read_upload
+from ibcr_updates.workbook import template
+from tests.support import DATA
 
 
 @pytest.fixture(scope="module")

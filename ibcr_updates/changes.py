@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .aggregate import Figure, headline_figures
+from ibcr_data import Dataset, Filters, HeadlineNumber, apply_filters, headline_figures
+
 from .compare import Comparison, FieldChange, compare
-from .filters import Filters, apply_filters
-from .load import Dataset
 
 
 @dataclass(frozen=True)
@@ -34,8 +33,8 @@ class HeadlineChange:
     new: float | None
     old_source_ids: tuple[str, ...] = ()
     new_source_ids: tuple[str, ...] = ()
-    old_figure: Figure | None = None
-    new_figure: Figure | None = None
+    old_figure: HeadlineNumber | None = None
+    new_figure: HeadlineNumber | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ def _headlines(old: Dataset, new: Dataset, year: int) -> tuple[HeadlineChange, .
     return tuple(out)
 
 
-def _claim(f: Figure | None) -> tuple | None:
+def _claim(f: HeadlineNumber | None) -> tuple | None:
     return None if f is None else (f.value, f.value_max, f.qualifier, f.scope, f.start_year, f.end_year, f.source_ids)
 
 

@@ -28,24 +28,23 @@ import re
 import secrets
 import shutil
 import threading
-import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ibcr_data import DEFAULT_DATA_DIR, Dataset, ValidationError, fingerprint, load_dataset, validate
+from ibcr_data.schema import DESCRIPTOR
+
 from . import backups
 from .backups import LOG, VERSIONS
+from .compare import compare
 from .files import fsync_dir, fsync_file, same_files
-from .load import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset, validate
-from .schema import DESCRIPTOR
 
 LOCK = ".lock"
 STORE_DIR = DEFAULT_DATA_DIR.parent / "var" / "ibcr-data"  # the store of a checkout, when it exists
 SHIPPED_NOTE = "The data as shipped"
 KINDS = ("shipped", "import", "restore")
-# Test hook: seconds to sleep after a snapshot is renamed into place and before the log is replaced.
-PAUSE_ENV = "IBCR_STORE_PAUSE_BEFORE_COMMIT"
-# A backup is all versions; refuse archives that would unpack to more than this.
 _VERSION_RE = re.compile(r"^v?(\d+)$")
 
 
@@ -80,8 +79,27 @@ class Conflict(Exception):
                          f"current ({current.who}, {current.created}). Compare the upload again with {current.id}.")
 
 
+@dataclass(frozen=True)
+class DataSource:
+    """Which data to show: the folder to load, the store it is a version of (if any), and that version.
+
+    Resolved once (`resolve_source`: by the launcher, a page run's setup, a command line) and
+    passed down; nothing below looks at the environment or at paths to find the data again. Its
+    plain values are a complete cache key for what is made from these data.
+    """
+
+    folder: Path
+    store_root: Path | None = None  # the store holding the versions; None when the folder is read directly
+    version: str | None = None  # the version id of `folder` in that store ("v3")
+    fingerprint: str = ""  # changes whenever a file of the folder changes: what caches key on
+
+    @property
+    def has_store(self) -> bool:
+        return self.store_root is not None
+
+
 def store_root() -> Path | None:
-    """Where the store lives; None when IBCR_DATA_DIR points at a plain data folder (versions off)."""
+    """Where the store lives (or will, once created); None when IBCR_DATA_DIR points at a plain data folder."""
     env = os.environ.get("IBCR_DATA_DIR")
     if env:
         root = Path(env)
@@ -89,18 +107,23 @@ def store_root() -> Path | None:
     return STORE_DIR
 
 
-def current_folder() -> Path:
-    """The folder to load by default: the store's current version, or a plain data folder."""
+def resolve_source() -> DataSource:
+    """The data to show now: the store's current version, or a plain data folder.
+
+    `IBCR_DATA_DIR` if set (a store, or a plain folder loaded directly); else the store in
+    var/ibcr-data/ when it exists; else the bundled data/. A store folder that is still empty
+    shows the bundled data until its first version is written.
+    """
     env = os.environ.get("IBCR_DATA_DIR")
     root = Path(env) if env else STORE_DIR
     if (root / LOG).is_file():
-        log = _read_log(root)
-        numbers = [e["number"] for e in log if e["type"] == "version"]
+        numbers = [e["number"] for e in _read_log(root) if e["type"] == "version"]
         if numbers:
-            return root / VERSIONS / f"v{max(numbers)}"
-    if env and (root.is_dir() and not any(root.iterdir())):
-        return DEFAULT_DATA_DIR  # an empty store folder, not yet created: the bundled data until the first write
-    return root if env else DEFAULT_DATA_DIR
+            folder = root / VERSIONS / f"v{max(numbers)}"
+            return DataSource(folder, root, f"v{max(numbers)}", fingerprint(folder))
+    if env and not (root.is_dir() and not any(root.iterdir())):
+        return DataSource(root, fingerprint=fingerprint(root))  # a plain data folder
+    return DataSource(DEFAULT_DATA_DIR, fingerprint=fingerprint(DEFAULT_DATA_DIR))
 
 
 def _is_plain_folder(root: Path) -> bool:
@@ -225,25 +248,28 @@ class Store:
         return self.root / VERSIONS / self.get(ref).id
 
     def load(self, ref: str) -> Dataset:
-        """The dataset of a version, the last LOADED_VERSIONS kept (a server keeping all would only grow)."""
+        """The dataset of a version (it knows its version id), the last LOADED_VERSIONS kept (a server
+        keeping all would only grow)."""
         v = self.get(ref)
         with self._cache_lock:
             loaded = self._cache.pop(v.id, None)  # put back last: the most recently used
-            self._cache[v.id] = loaded if loaded is not None else load_dataset(self.root / VERSIONS / v.id)
+            self._cache[v.id] = loaded if loaded is not None else load_dataset(self.root / VERSIONS / v.id, v.id)
             while len(self._cache) > self.LOADED_VERSIONS:
                 self._cache.pop(next(iter(self._cache)))
             return self._cache[v.id]
 
     # Writing
 
-    def accept(self, folder: Path, *, base: str, who: str, note: str) -> Version:
+    def accept(self, folder: Path, *, base: str, who: str, note: str,
+               before_commit: Callable[[], None] | None = None) -> Version:
         """Make a validated candidate folder the new current version.
 
         Raises Conflict if the current version is no longer `base` (the version the candidate was
         compared against), ValidationError if it does not validate, ValueError without a note or
-        when it is identical to the current version.
+        when it is identical to the current version. `before_commit` runs once the snapshot is in
+        place and before the log names it (a test stops a writer there).
         """
-        return self._add(Path(folder), base=base, who=who, note=note, kind="import")
+        return self._add(Path(folder), base=base, who=who, note=note, kind="import", before_commit=before_commit)
 
     def restore(self, ref: str, *, who: str, note: str, base: str | None = None) -> Version:
         """A new version whose files are those of `ref` (nothing is deleted)."""
@@ -269,9 +295,7 @@ class Store:
         return self.get(v.id)
 
     def _add(self, folder: Path, *, base: str | None, who: str, note: str, kind: str,
-             restored_from: str | None = None) -> Version:
-        from .compare import compare  # compare needs only load; imported here to keep this module light
-
+             restored_from: str | None = None, before_commit: Callable[[], None] | None = None) -> Version:
         note = (note or "").strip()
         if not note:
             raise ValueError("a note is required: say what changed and why")
@@ -294,9 +318,8 @@ class Store:
             entry = {"type": "version", "number": number, "id": f"v{number}", "created": _now(), "who": who,
                      "note": note, "kind": kind, "counts": counts, "changes": comparison.counts,
                      "restored_from": restored_from}
-            pause = os.environ.get(PAUSE_ENV)
-            if pause:
-                time.sleep(float(pause))
+            if before_commit is not None:
+                before_commit()
             self._commit([*self._entries(), entry])
         return self.get(f"v{number}")
 
@@ -397,4 +420,4 @@ class Store:
         return total
 
 
-__all__ = ["Conflict", "Store", "Version", "current_folder", "os_user", "store_root"]
+__all__ = ["Conflict", "DataSource", "Store", "Version", "os_user", "resolve_source", "store_root"]

@@ -6,16 +6,15 @@ dataset's folder: the typed frames would hide "12.50" vs "12.5".
 
 from __future__ import annotations
 
-import csv
 import filecmp
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .load import Dataset
-from .schema import Descriptor, Resource, read_descriptor
+from ibcr_data import Dataset
+from ibcr_data.csvread import read_raw
+from ibcr_data.schema import Descriptor, Resource, read_descriptor
 
 # Tables generated from installed packages, not edited by staff (compared only when they changed).
 REFERENCE_TABLES = ("countries", "regions", "country_points")
@@ -180,19 +179,12 @@ def _keys(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Index:
 
 
 def _text(ds: Dataset, res: Resource) -> pd.DataFrame:
-    """A table as its CSV text, cells stripped and blank rows dropped (as the validator reads them)."""
-    path = Path(ds.data_dir) / res.path
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        frame = ds.table(res.name)[res.field_names]  # the folder is gone: fall back on the typed frame
+    """A table as its CSV text, read as the validator reads it (cells stripped, blank rows dropped)."""
+    table, _ = read_raw(Path(ds.data_dir), res)
+    if table is None:  # the folder is gone: fall back on the typed frame
+        frame = ds.table(res.name)[res.field_names]
         return frame.astype("str").where(frame.notna(), "")
-    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text, newline="")) if "".join(r).strip()]
-    header, body = (rows[0], rows[1:]) if rows else (res.field_names, [])
-    width = len(header)
-    body = [(r + [""] * width)[:width] for r in body]
-    cols = list(zip(*body)) if body else [()] * width
-    return pd.DataFrame({h: pd.Series(cols[i], dtype="str") for i, h in enumerate(header)})
+    return table.frame
 
 
 def _same_file(old: Dataset, new: Dataset, res: Resource) -> bool:

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import DATA, ROOT, read_rows, write_rows
 
 import ibcr_data
-from ibcr_data import versions
-from ibcr_data.__main__ import main
-from ibcr_data.changes import what_changed
-from ibcr_data.compare import compare
-from ibcr_data.versions import Conflict, Store
+from ibcr_updates import store as store_module
+from ibcr_updates.__main__ import main
+from ibcr_updates.changes import what_changed
+from ibcr_updates.compare import compare
+from ibcr_updates.store import Conflict, Store
+from tests.support import DATA, ROOT, read_rows, write_rows
 
 
 @pytest.fixture(scope="module")
@@ -127,26 +127,33 @@ def test_headline_figure_change_names_the_sources(store, tmp_path):
     assert h.old_source_ids == h.new_source_ids == fig.source_ids
 
 
-def test_default_data_dir_finds_the_current_version(store, tmp_path, monkeypatch):
+def test_the_source_is_the_current_version_and_the_dataset_knows_it(store, tmp_path, monkeypatch):
     monkeypatch.setenv("IBCR_DATA_DIR", str(store.root))
-    assert ibcr_data.default_data_dir() == store.root / "versions" / "v1"
+    src = store_module.resolve_source()
+    assert (src.folder, src.store_root, src.version) == (store.root / "versions" / "v1", store.root, "v1")
     folder = candidate(store, tmp_path)
     edit_engagements(folder)
     store.accept(folder, base="v1", who="ana", note="one of each")
-    assert ibcr_data.default_data_dir() == store.root / "versions" / "v2"
-    assert len(ibcr_data.load_dataset().engagements) == len(store.load("v2").engagements)
+    src = store_module.resolve_source()
+    assert (src.folder, src.version) == (store.root / "versions" / "v2", "v2")
+    assert src.fingerprint == ibcr_data.fingerprint(src.folder)
+    loaded = ibcr_data.load_dataset(src.folder, src.version)
+    assert loaded.version == store.load("v2").version == "v2"
+    assert len(loaded.engagements) == len(store.load("v2").engagements)
     plain = tmp_path / "plain"
     shutil.copytree(DATA, plain)
     monkeypatch.setenv("IBCR_DATA_DIR", str(plain))
-    assert ibcr_data.default_data_dir() == plain  # a plain folder: loaded directly, no versions
-    assert versions.store_root() is None
+    src = store_module.resolve_source()
+    assert (src.folder, src.store_root, src.version) == (plain, None, None)  # loaded directly, no versions
+    assert store_module.store_root() is None
     with pytest.raises(ValueError, match="plain data folder"):
         Store.open()
     monkeypatch.delenv("IBCR_DATA_DIR")
-    monkeypatch.setattr(versions, "STORE_DIR", tmp_path / "no-store")
-    assert ibcr_data.default_data_dir() == versions.DEFAULT_DATA_DIR
-    monkeypatch.setattr(versions, "STORE_DIR", store.root)
-    assert ibcr_data.default_data_dir() == store.root / "versions" / "v2"
+    monkeypatch.setattr(store_module, "STORE_DIR", tmp_path / "no-store")
+    assert store_module.resolve_source().folder == ibcr_data.DEFAULT_DATA_DIR
+    assert ibcr_data.load_dataset().version is None
+    monkeypatch.setattr(store_module, "STORE_DIR", store.root)
+    assert store_module.resolve_source().folder == store.root / "versions" / "v2"
 
 
 def test_accept_links_unchanged_files_and_refuses_bad_candidates(store, tmp_path):
@@ -230,9 +237,10 @@ def test_backup_then_from_backup_gives_the_same_store(store, tmp_path):
 def test_a_kill_9_before_the_log_is_replaced_leaves_the_previous_version(store, tmp_path):
     folder = candidate(store, tmp_path)
     edit_engagements(folder)
-    code = ("import sys; from pathlib import Path; from ibcr_data.versions import Store; "
-            "Store.open(Path(sys.argv[1])).accept(Path(sys.argv[2]), base='v1', who='ana', note='crash')")
-    env = {**os.environ, versions.PAUSE_ENV: "60", "PYTHONPATH": str(ROOT)}
+    code = ("import sys, time; from pathlib import Path; from ibcr_updates.store import Store; "
+            "Store.open(Path(sys.argv[1])).accept(Path(sys.argv[2]), base='v1', who='ana', note='crash', "
+            "before_commit=lambda: time.sleep(60))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen([sys.executable, "-c", code, str(store.root), str(folder)], env=env, cwd=ROOT)
     try:
         deadline = time.monotonic() + 60

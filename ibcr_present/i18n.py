@@ -1,6 +1,6 @@
 """Translation and formatting: every word the app shows goes through `t`.
 
-Catalogues are gettext files, ibcr_ui/locales/<lang>/LC_MESSAGES/messages.po, keyed by symbolic
+Catalogues are gettext files, ibcr_present/locales/<lang>/LC_MESSAGES/messages.po, keyed by symbolic
 ids ("card.engagements"); en.po holds the English text (README, "Translations"). They are read
 with Babel once per process, so no compiled .mo file is built or committed. Messages that take a
 count are plural entries, chosen by each catalogue's Plural-Forms rule. Numbers and dates are

@@ -1,0 +1,250 @@
+"""Pure text from records: dates, statuses, reported values, hovers and the human line (no Streamlit).
+
+Two kinds of output: Markdown for the page (data escaped with `md`) and HTML for Plotly hovers
+(data escaped with `html.escape`). Every hover names its source and confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pandas as pd
+
+from ibcr_data import DIMENSIONS, Choices, HeadlineNumber, View
+
+from . import i18n
+from .words import Words
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+CONFIDENCE_SYMBOL = {"exact": "●", "approximate": "◐", "inferred": "○"}
+HOVER_SOURCES = 3  # sources named in a map hover; the rest are counted
+
+
+def md(text) -> str:
+    """Escape text from the data so Markdown shows it literally."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def short(text, limit: int = 140) -> str:
+    text = "" if not isinstance(text, str) else text
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def confidence_mark(w: Words, code: str) -> str:
+    return f"{CONFIDENCE_SYMBOL.get(code, '?')} {w.label('confidence', code)}"
+
+
+def dates_text(w: Words, row: pd.Series) -> str:
+    """The dates of a record as precisely as they are known, and no more."""
+    precision = row["date_precision_code"]
+    start, end = i18n.as_year(row["start_year"]), i18n.as_year(row["end_year"])
+    if precision == "unknown" or (start is None and end is None):
+        return w.t("value.no_date")
+    if precision in ("day", "month") and isinstance(row.get("start_date"), str):
+        a = i18n.iso_date(w.lang, row["start_date"])
+        b = i18n.iso_date(w.lang, row["end_date"]) if isinstance(row.get("end_date"), str) else (str(end) if end else "")
+        return f"{a} – {b}" if b and b != a else a
+    span = i18n.year_span(w.lang, start, end)
+    if precision in ("range", "circa", "by_year"):
+        return w.t(f"precision_prefix.{precision}", span=span if precision != "by_year" else str(end))
+    return span
+
+
+def status_text(w: Words, row: pd.Series) -> str:
+    return w.t("status.as_of", status=w.label("status", row["status_code"]),
+                 date=i18n.iso_date(w.lang, row["status_as_of"]))
+
+
+def reported_value_text(w: Words, value, qualifier: str, value_max=None) -> str:
+    """A reported figure as the source qualifies it ("more than 64,300", "2,000–3,000")."""
+    if value is None or pd.isna(value):
+        return w.t("value.not_reported")
+    if qualifier == "range" and value_max is not None and not pd.isna(value_max):
+        return f"{i18n.number(w.lang, value)}–{i18n.number(w.lang, value_max)}"
+    return w.t(f"qualifier_long.{qualifier}", n=i18n.number(w.lang, value))
+
+
+def metric_row_text(w: Words, row: pd.Series) -> str:
+    return reported_value_text(w, row["value"], row["qualifier_code"], row["value_max"])
+
+
+def headline_value_text(w: Words, fig: HeadlineNumber) -> str:
+    """The big number of a headline card: compact, with the source's qualifier."""
+    if fig.value is None:
+        return "—"
+    if fig.qualifier == "range" and fig.value_max is not None:
+        return f"{i18n.number(w.lang, fig.value)}–{i18n.number(w.lang, fig.value_max)}"
+    return w.t(f"qualifier_short.{fig.qualifier}", n=i18n.compact(w.lang, fig.value))
+
+
+def source_hover(w: Words, source_id: str, confidence: str, further: int = 0) -> str:
+    """'Source: <title> · ● Exact (+1 more)', HTML-escaped for a hover."""
+    more = " " + w.tn("card.more_sources", further) if further else ""
+    return escape(f"{w.t('card.source')} {short(w.source_title(source_id), 70)} · "
+                  f"{confidence_mark(w, confidence)}{more}")
+
+
+def engagement_hover(w: Words, rows: pd.DataFrame) -> pd.Series:
+    """HTML-safe hover text for timeline bars: what, when, status, programme, source."""
+    out = []
+    for _, r in rows.iterrows():
+        prog = r.get(f"programme_name_{w.lang}")
+        out.append("<br>".join(filter(None, [
+            f"<b>{escape(str(r.get(f'name_{w.lang}') or r['country_iso3']))}</b> · {escape(w.label('kind', r['kind_code']))}",
+            escape(dates_text(w, r)) + " · " + escape(status_text(w, r)),
+            escape(str(prog)) if isinstance(prog, str) else "",
+            escape(short(r[f"description_{w.lang}"])),
+            source_hover(w, r["source_id"], r["confidence_code"],
+                         len(w.further_sources("engagements", r["engagement_id"]))),
+        ])))
+    return pd.Series(out, index=rows.index, dtype="str")
+
+
+def milestone_hover(w: Words, events: pd.DataFrame) -> pd.Series:
+    return pd.Series([
+        f"<b>{escape(str(y))}</b> · {escape(str(title))}<br>{escape(short(desc))}<br>"
+        f"{source_hover(w, src, conf, len(w.further_sources('events', eid)))}"
+        for y, title, desc, src, conf, eid in zip(events["start_year"], events[f"title_{w.lang}"],
+                                                  events[f"description_{w.lang}"], events["source_id"],
+                                                  events["confidence_code"], events["event_id"])
+    ], index=events.index, dtype="str")
+
+
+def metric_hover(w: Words, series: pd.DataFrame) -> pd.Series:
+    """HTML-safe hover text for reported figures: the value as qualified, its period, what it counts, source."""
+    return pd.Series([
+        f"<b>{escape(metric_row_text(w, r))}</b> · {escape(r[f'period_label_{w.lang}'])}<br>"
+        f"{escape(r[f'note_{w.lang}'])}<br>"
+        + source_hover(w, r["source_id"], r["confidence_code"], len(w.further_sources("metrics", r["metric_id"])))
+        for _, r in series.iterrows()], index=series.index, dtype="str")
+
+
+def _map_parts(w: Words, engagements: pd.DataFrame, limit: int):
+    """Per country: its first engagements as short plain lines, how many more, and the sources they rest on.
+
+    Lines are written for the first `limit` engagements of each country only: at 1,000 times the
+    data, writing one for every engagement was most of the first Overview.
+    """
+    ordered = engagements.sort_values("start_year", kind="stable")
+    linked = w.names.linked
+    for iso3, g in ordered.groupby("country_iso3", sort=False):
+        first = g.head(limit)
+        lines = [f"{w.label('kind', k)} · {i18n.year_span(w.lang, a, b)} · "
+                 f"{w.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip()
+                 for k, a, b, s, c in zip(first["kind_code"], first["start_year"], first["end_year"],
+                                          first["status_code"], first["confidence_code"])]
+        sources = list(dict.fromkeys([*g["source_id"].unique(),
+                                      *(s for e in g["engagement_id"] for s, _ in linked.get(("engagements", e), ()))]))
+        titles = "; ".join(short(w.source_title(s), 50) for s in sources[:HOVER_SOURCES])
+        more = len(sources) - HOVER_SOURCES
+        yield iso3, lines, len(g) - len(first), w.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
+
+
+def map_hover(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
+    """Per country, its engagements as short HTML-safe lines, then the sources they rest on."""
+    return {iso3: ("<br>".join(escape(x) for x in lines) + (f"<br>+{extra}…" if extra > 0 else "")
+                   + "<br><i>" + escape(sources) + "</i>")
+            for iso3, lines, extra, sources in _map_parts(w, engagements, limit)}
+
+
+def map_tooltips(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
+    """Per country, plain text for a tooltip: its name and count first (also its accessible name)."""
+    counts = engagements["country_iso3"].value_counts()
+    return {iso3: "\n".join([f"{w.country_name(iso3)} — {w.tn('summary.engagements_n', int(counts[iso3]))}",
+                             *lines, *([f"+{extra}…"] if extra > 0 else []), sources])
+            for iso3, lines, extra, sources in _map_parts(w, engagements, limit)}
+
+
+def conflict_text(w: Words, conflict_id: str) -> str:
+    c = w.ds.conflicts.set_index("conflict_id")
+    if conflict_id not in c.index:
+        return w.t("card.sources_disagree")
+    return w.t("conflict.line", topic=c.at[conflict_id, f"topic_{w.lang}"],
+                 resolution=c.at[conflict_id, f"resolution_{w.lang}"])
+
+
+def describe(w: Words, view: View, choices: Choices) -> str:
+    """One human line saying what is shown: counts, then each active filter."""
+    eng = view.engagements
+    parts = [w.t("summary.counts_line", engagements=w.tn("summary.engagements_n", len(eng)),
+                 countries=w.tn("summary.countries_n", eng["country_iso3"].nunique()))]
+    f = view.filters
+    for d in DIMENSIONS:
+        values = getattr(f, d.field)
+        if values:
+            parts.append(", ".join(w.value_name(d, v) for v in sorted(values)))
+    start, end = f.years_or(choices)
+    parts.append(f"{start}–{end}")
+    return " · ".join(parts)
+
+
+def summary_sentence(w: Words, view: View, choices: Choices) -> str:
+    eng = view.engagements
+    if eng.empty:
+        return w.t("summary.none")
+    work = eng[~eng["is_venue"]]
+    top = work["kind_code"].value_counts() if not work.empty else eng["kind_code"].value_counts()
+    start, end = view.filters.years_or(choices)
+    return w.t(
+        "summary.sentence_line", start=start, end=end, engagements=w.tn("summary.engagements_n", len(eng)),
+        countries=w.tn("summary.countries_n", eng["country_iso3"].nunique()),
+        kind=w.label("kind", top.index[0]).lower(), kind_n=i18n.number(w.lang, int(top.iloc[0])),
+        programmes=w.tn("summary.programmes_n", len(view.programmes)),
+        ongoing=w.tn("summary.ongoing_n", int((eng["status_code"] == "ongoing").sum())),
+    )
+
+
+def milestone_when(w: Words, ev: pd.Series) -> str:
+    """The date of a milestone as precisely as it is known."""
+    if ev["date_precision_code"] in ("range", "circa", "by_year"):
+        return w.t(f"precision_prefix.{ev['date_precision_code']}",
+                     span=i18n.year_span(w.lang, ev["start_year"], ev["end_year"]))
+    if isinstance(ev["start_date"], str):
+        return i18n.iso_date(w.lang, ev["start_date"])
+    return str(ev["start_year"])
+
+
+def source_link(w: Words, source_id: str) -> str:
+    """Markdown for one source: its title, linked when it has a public address."""
+    if source_id not in w.names.sources:
+        return md(source_id)
+    title, url = w.names.sources[source_id]
+    title = md(title)
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        return f"[{title}]({url.replace(')', '%29').replace(' ', '%20')})"
+    return f"*{title}*"
+
+
+def source_line(w: Words, source_id: str, confidence: str, table: str | None = None,
+                record_id: str | None = None) -> str:
+    """Markdown 'Source: <link> · ● Exact', then 'Also: <link> ◐ …' for the record's further sources."""
+    line = f"{w.t('card.source')} {source_link(w, source_id)} · {confidence_mark(w, confidence)}"
+    further = w.further_sources(table, record_id) if table and record_id else ()
+    if further:
+        line += "  \n" + w.pair("card.also", "; ".join(f"{source_link(w, s)} {CONFIDENCE_SYMBOL.get(c, '')}"
+                                                        for s, c in further))
+    return line
+
+
+def headline_caption(w: Words, fig: HeadlineNumber) -> tuple[list[str], list[str]]:
+    """How a reported figure was counted and where it comes from; then what disagrees with it."""
+    lines = [w.t(f"qualifier_long.{fig.qualifier}", n=i18n.number(w.lang, fig.value)) + " · "
+             + w.t(f"scope_card.{fig.scope}", period=md(fig.period(w.lang)))]
+    note = fig.note(w.lang)
+    if note:
+        lines.append(md(note))
+    marks = [w.t("card.estimate")] if fig.is_estimate else []
+    marks.append(w.t("card.confidence", level=w.label("confidence", fig.confidence)))
+    lines.append(" · ".join(marks))
+    lines.append(w.t("card.source") + " " + ", ".join(source_link(w, s) for s in fig.source_ids))
+    conflicts = []
+    for alt in fig.alternatives:
+        alt_text = w.t(f"qualifier_long.{alt.qualifier}", n=i18n.number(w.lang, alt.value))
+        if alt.is_target:
+            alt_text += " " + w.t("card.target_suffix")
+        conflicts.append(w.t("card.conflict", value=alt_text, period=md(alt.period(w.lang)),
+                               source=", ".join(source_link(w, s) for s in alt.source_ids)))
+    return lines, conflicts
