@@ -161,7 +161,11 @@ def programmes(m: _Maker, n: int) -> list[dict[str, str]]:
     return rows
 
 
-def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, str]]:
+def engagements(m: _Maker, n: int, programmes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Engagements, each of a programme (one per country and programme: the duplicate rule compares records of
+    one programme in one country whatever their kind), none older than the news of its running programme."""
+    programme_ids = [p["programme_id"] for p in programmes]
+    running = {p["programme_id"]: p["status_as_of"] for p in programmes if p["status_code"] == "ongoing"}
     rows, seen = [], set()
     for i in range(n):
         iso3 = m.iso3[i] if i < len(m.iso3) else m.rnd.choice(m.iso3)  # every country at least once
@@ -169,10 +173,15 @@ def engagements(m: _Maker, n: int, programme_ids: list[str]) -> list[dict[str, s
         status, as_of = m.status(start, end)
         kind = m.pick("kind_code")
         name_en, name_fr, name_es = m.names[iso3]
+        programme = m.unique((iso3, m.rnd.choice(programme_ids)), seen, programme_ids)
+        if status == "ongoing" and running.get(programme, "") > as_of:  # the programme's news is later
+            as_of = running[programme]
+            if end and int(end) <= int(as_of[:4]):  # it had ended by then
+                status, as_of = "completed", end
         rows.append({
             "engagement_id": f"gen-e{i:06d}", "country_iso3": iso3, "subdivision_code": "",
             "place_name": m.maybe(0.2, f"Place {m.rnd.randint(1, 500)}"), "kind_code": kind,
-            "programme_id": m.unique((iso3, kind, m.maybe(0.55, m.rnd.choice(programme_ids))), seen, programme_ids),
+            "programme_id": programme,
             "start_year": start, "start_date": start_date, "end_year": end, "end_date": end_date,
             "date_precision_code": ("month" if start_date else "year") if start else "unknown",
             "status_code": status, "status_as_of": as_of,
@@ -284,7 +293,7 @@ def generate(out: Path, factor: int = 1000, seed: int = 1, programme_count: int 
     ids = [p["programme_id"] for p in progs]
     tables = {
         "programmes": progs,
-        "engagements": engagements(m, real["engagements"] * factor, ids),
+        "engagements": engagements(m, real["engagements"] * factor, progs),
         "events": events(m, real["events"] * factor, ids),
         "metrics": metrics(m, real["metrics"] * factor, ids),
     }

@@ -24,11 +24,11 @@ from .aggregate import (
 )
 from .filters import DIMENSIONS, Choices, Dimension, Filters, Ignored, View, apply_filters, choices, parse_query
 from .load import DEFAULT_DATA_DIR, fingerprint, load_dataset, validate
-from .model import VENUE_KINDS, Dataset
+from .model import Dataset
 from .problems import Problem, ValidationError
 
 __all__ = [
-    "DEFAULT_DATA_DIR", "DIMENSIONS", "VENUE_KINDS", "Choices", "CountryProfile", "Dataset", "Dimension", "Filters",
+    "DEFAULT_DATA_DIR", "DIMENSIONS", "Choices", "CountryProfile", "Dataset", "Dimension", "Filters",
     "HeadlineNumber", "Ignored", "Problem", "ValidationError", "View", "apply_filters", "choices", "country_profile",
     "engagements_per_country", "fingerprint", "funders", "headline_figures", "latest_reported", "load_dataset",
     "metric_series", "parse_query", "record_sources", "source_usage", "sources_used", "timeline_rows", "validate",

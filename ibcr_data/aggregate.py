@@ -7,13 +7,13 @@ programme, or a snapshot; each function here picks or lists figures, and refuses
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .filters import View
 from .model import Dataset
-from .precomputed import STATUS_RANK, countries_in_view, index_of, narrowed, per_country, selection
+from .precomputed import STATUS_RANK, index_of, narrowed, per_country, selection, work_in_view
 
 CONFIDENCE_RANK = {"exact": 0, "approximate": 1, "inferred": 2}
 ESTIMATE_METRICS = frozenset({"children_reached"})
@@ -40,6 +40,7 @@ class HeadlineNumber:
     periods: Mapping[str, str] = field(default_factory=dict)  # language -> the period as the source gives it
     notes: Mapping[str, str] = field(default_factory=dict)  # language -> what exactly is counted
     venue_count: int = 0  # countries engaged: the countries in view that only hosted a venue (not counted)
+    is_tie: bool = False  # two figures of the same date and confidence disagree: value..value_max is their range
 
     def period(self, lang: str) -> str:
         """The period in `lang`, else in English."""
@@ -90,26 +91,50 @@ def latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...] = ("c
 
 def _latest_reported(ds: Dataset, metric_code: str, scopes: tuple[str, ...], up_to_year: int | None,
                      programme_id: str | None) -> HeadlineNumber | None:
+    """The figure a card leads with, with every figure that disagrees with it.
+
+    The rule (worded for readers as "method.lead" on the Sources page): a figure whose period the
+    source states comes before one whose period is inferred (an undated source), and with years
+    chosen a figure of inferred date is left out; then the latest period, and of two periods that
+    end together the longer one (a total since the start); then the surer figure. Figures still
+    equal that disagree are a tie, shown as the range between them (`_tie`).
+    """
     m = ds.metrics
     rows = index_of(ds).figures_by_metric.get(metric_code, ds.organisation_figures.iloc[:0])
     rows = rows[rows["scope_code"].isin(scopes)]
     if programme_id is not None:
         rows = rows[rows["programme_id"] == programme_id]
     if up_to_year is not None:
-        rows = rows[rows["end_year"] <= up_to_year]
+        # A figure whose date is only inferred cannot be placed in a window of years.
+        rows = rows[(rows["end_year"] <= up_to_year) & (rows["period_confidence_code"] != "inferred")]
     if rows.empty:
         return None
-    # Sorting the three keys alone picks the same row as sorting the whole frame (lexsort is stable).
-    keys = pd.DataFrame({"end_year": rows["end_year"], "_conf": rows["confidence_code"].map(CONFIDENCE_RANK),
-                         "value": rows["value"]})
-    first = keys.sort_values(["end_year", "_conf", "value"], ascending=[False, True, False]).index[0]
-    fig = _figure_from_row(metric_code, rows.loc[first])
+    keys = pd.DataFrame({"_inferred": rows["period_confidence_code"] == "inferred", "end_year": rows["end_year"],
+                         "_start": rows["start_year"].astype("float64").fillna(float("-inf")),
+                         "_conf": rows["confidence_code"].map(CONFIDENCE_RANK)})
+    keys = keys.sort_values(["_inferred", "end_year", "_start", "_conf"], ascending=[True, False, True, True],
+                            kind="stable")
+    tied = keys[(keys == keys.iloc[0]).all(axis=1)].index
+    best = rows.loc[tied].drop_duplicates(["value", "value_max", "qualifier_code"])
+    fig = _figure_from_row(metric_code, best.iloc[0]) if len(best) == 1 else _tie(metric_code, best)
     if fig.conflict_id:
-        peers = m[(m["conflict_id"] == fig.conflict_id) & (m["metric_id"] != fig.metric_id)]
+        shown = set(best["metric_id"]) if len(best) > 1 else {fig.metric_id}
+        peers = m[(m["conflict_id"] == fig.conflict_id) & ~m["metric_id"].isin(shown)]
         # One line per distinct claim: the same figure repeated by two sources is one claim.
         peers = peers.drop_duplicates(["value", "qualifier_code", "is_target"])
-        fig = HeadlineNumber(**{**fig.__dict__, "alternatives": tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows())})
+        fig = replace(fig, alternatives=fig.alternatives + tuple(_figure_from_row(metric_code, r) for _, r in peers.iterrows()))
     return fig
+
+
+def _tie(metric_code: str, rows: pd.DataFrame) -> HeadlineNumber:
+    """Figures of the same date and confidence that disagree: the range between them, each a claim of its own."""
+    claims = tuple(_figure_from_row(metric_code, r) for _, r in rows.iterrows())
+    low, high = min(c.value for c in claims), max(c.value_max or c.value for c in claims)
+    first = claims[0]
+    return replace(first, value=low, value_max=high, qualifier="range", metric_id=None, notes={},
+                   source_ids=tuple(dict.fromkeys(s for c in claims for s in c.source_ids)),
+                   confidence=max((c.confidence for c in claims), key=lambda c: CONFIDENCE_RANK.get(c, 9)),
+                   is_estimate=any(c.is_estimate for c in claims), alternatives=claims, is_tie=True)
 
 
 def headline_figures(ds: Dataset, view: View, this_year: int) -> list[HeadlineNumber]:
@@ -117,18 +142,19 @@ def headline_figures(ds: Dataset, view: View, this_year: int) -> list[HeadlineNu
     eng = view.engagements
     sel = selection(view, ds)
     if sel is not None:
-        programme_countries, venue_count = countries_in_view(index_of(ds), sel.engagements)
+        programme_countries, venue_count, pieces_of_work = work_in_view(index_of(ds), sel.engagements)
     else:
         work_countries = eng.loc[~eng["is_venue"], "country_iso3"].unique()
         programme_countries = len(work_countries)
         venue_countries = eng.loc[eng["is_venue"], "country_iso3"].unique()
         venue_count = len(set(venue_countries.tolist()) - set(work_countries.tolist()))
+        pieces_of_work = int(eng["is_counted"].sum())
     founded = index_of(ds).founded
     up_to = view.filters.years[1] if view.filters.years else None
     figs = [
         HeadlineNumber("countries_engaged", float(programme_countries), venue_count=int(venue_count)),
         HeadlineNumber("programmes", float(len(view.programmes))),
-        HeadlineNumber("engagements", float(len(eng))),
+        HeadlineNumber("engagements", float(pieces_of_work)),  # pieces of work: see load._with_regions
         HeadlineNumber("years_active", float(this_year - founded), start_year=founded, end_year=this_year,
                        source_ids=(index_of(ds).founding_source,)),
     ]
@@ -142,11 +168,12 @@ def headline_figures(ds: Dataset, view: View, this_year: int) -> list[HeadlineNu
 
 
 def engagements_per_country(ds: Dataset, view: View) -> pd.DataFrame:
-    """One row per country in view: counts, main kind of work, status, whether only a venue.
+    """One row per country in view: pieces of work, main kind of work, status, whether only a venue or office.
 
-    The main kind and the status come from programme work when a country has any, so a country
-    that hosted a hearing and ran a programme reads as a programme country. The status is the one
-    with the latest status date (ties go to the more active status).
+    The count is of pieces of work (load._with_regions: venues, offices and parts of a larger piece
+    of work are not counted). The main kind and the status come from work when a country has any, so
+    a country that hosted a hearing and ran a programme reads as a programme country. The status is
+    the one with the latest status date (ties go to the more active status).
     """
     eng = view.engagements
     cols = ["country_iso3", "engagement_count", "main_kind_code", "status_code", "is_venue_only",
@@ -165,12 +192,13 @@ def _per_country(eng: pd.DataFrame) -> pd.DataFrame:
     # Collapse to one row per distinct (country, kind, status, date, venue): everything below works
     # on that small table, whatever the number of engagements.
     keys = ["country_iso3", "kind_code", "status_code", "status_as_of", "is_venue"]
-    work = (eng[keys + ["year_from", "year_to"]].groupby(keys, sort=False, dropna=False, observed=True)
-            .agg(n=("year_from", "size"), **{"from": ("year_from", "min"), "to": ("year_to", "max")})
+    work = (eng[keys + ["year_from", "year_to", "is_counted"]].groupby(keys, sort=False, dropna=False, observed=True)
+            .agg(n=("year_from", "size"), counted=("is_counted", "sum"),
+                 **{"from": ("year_from", "min"), "to": ("year_to", "max")})
             .reset_index())
     g = work.groupby("country_iso3", sort=True)
     out = pd.DataFrame({
-        "engagement_count": g["n"].sum(),
+        "engagement_count": g["counted"].sum().astype("int64"),
         "is_venue_only": g["is_venue"].all(),
         "first_year": g["from"].min(),
         "last_year": g["to"].max(),

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from .arrowtext import numbers
 from .csvread import RawTable, read_raw, unlisted_files
-from .model import VENUE_KINDS, Dataset
+from .model import Dataset
 from .problems import Problem, ValidationError
 from .rules import check_rules
 from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
@@ -84,7 +84,7 @@ def load_dataset(data_dir: Path | str = DEFAULT_DATA_DIR, version: str | None = 
     regions = typed["regions"]
     countries = typed["countries"]
     members = _region_members(regions, countries)
-    engagements = _with_regions(typed["engagements"], countries)
+    engagements = _with_regions(typed["engagements"], countries, typed["kind"])
     programmes = _with_countries(typed["programmes"], engagements)
     codes = {r.name: typed[r.name] for r in descriptor.resources if r.is_code_table and r.name not in Dataset.TABLES}
     return Dataset(
@@ -144,10 +144,19 @@ def _region_members(regions: pd.DataFrame, countries: pd.DataFrame) -> dict[str,
     return {code: frozenset(v) for code, v in members.items()}
 
 
-def _with_regions(engagements: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
+def _with_regions(engagements: pd.DataFrame, countries: pd.DataFrame, kinds: pd.DataFrame) -> pd.DataFrame:
+    """The engagements with their country's regions, whether each marks a place or is counted as work, and
+    the years each covers.
+
+    The counting rule: a piece of work is counted once. A venue or an office marks a place, not a
+    piece of work (its kind does not count as work, codes/kind.csv); a record that is part of a
+    larger piece of work (part_of_engagement_id) is shown under it and not counted again.
+    """
     cols = countries[["country_iso3", "ibcr_region_code", "un_region_code"]]
     out = engagements.merge(cols, on="country_iso3", how="left", validate="many_to_one")
-    out["is_venue"] = out["kind_code"].isin(VENUE_KINDS)
+    places = set(kinds.loc[~kinds["counts_as_work"], "kind_code"])
+    out["is_venue"] = out["kind_code"].isin(places)
+    out["is_counted"] = ~out["is_venue"] & out["part_of_engagement_id"].isna()
     out["year_from"], out["year_to"] = _coverage_years(out)
     return out
 

@@ -11,9 +11,6 @@ import pandas as pd
 
 from .schema import Descriptor
 
-# Kinds of work that mark a place where something was held, not a country IBCR works in.
-VENUE_KINDS = frozenset({"tribunal_hearing", "event_venue"})
-
 
 @dataclass(frozen=True, eq=False)  # compared by identity: two loads of one folder are two datasets
 class Dataset:

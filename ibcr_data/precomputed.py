@@ -103,6 +103,10 @@ class Precomputed:
     def is_venue(self) -> np.ndarray:
         return self.ds.engagements["is_venue"].to_numpy(bool)
 
+    @cached_property
+    def is_counted(self) -> np.ndarray:
+        return self.ds.engagements["is_counted"].to_numpy(bool)
+
     # Events and reported figures: place, programme and the years they cover
 
     @cached_property
@@ -197,8 +201,9 @@ def narrowed(frame: pd.DataFrame, rows_of_frame: np.ndarray, rows: np.ndarray | 
 def per_country(pre: Precomputed, rows: np.ndarray | None) -> pd.DataFrame:
     """The counts of `engagements_per_country` for the engagements at `rows`, from codes.
 
-    Same rules: kind and status come from programme work, or from the venue rows of a venue-only
-    country; the status is the one of the latest status date, ties going to the more active one.
+    Same rules: the count is of pieces of work (the records counted, see load._with_regions); kind
+    and status come from work, or from the place rows of a country with no work (a venue or an
+    office only); the status is the one of the latest status date, ties going to the more active one.
     """
     def pick(a: np.ndarray) -> np.ndarray:
         return a if rows is None else a[rows]
@@ -207,10 +212,11 @@ def per_country(pre: Precomputed, rows: np.ndarray | None) -> pd.DataFrame:
     as_of, venue = pick(pre.status_as_of.codes), pick(pre.is_venue)
     year_from, year_to = (pick(y) for y in pre.years)
     n_c, n_k = pre.country.size, pre.kind.size
-    count = np.bincount(c, minlength=n_c)
+    records = np.bincount(c, minlength=n_c)
+    count = np.bincount(c, weights=pick(pre.is_counted), minlength=n_c)
     venues = np.bincount(c, weights=venue, minlength=n_c)
-    present = np.flatnonzero(count[:-1])  # a missing country is no row (as in groupby)
-    venue_only = venues == count
+    present = np.flatnonzero(records[:-1])  # a missing country is no row (as in groupby)
+    venue_only = venues == records
     first = np.full(n_c, np.inf)
     np.fmin.at(first, c, year_from)
     last = np.full(n_c, -np.inf)
@@ -255,12 +261,14 @@ def per_country(pre: Precomputed, rows: np.ndarray | None) -> pd.DataFrame:
     })
 
 
-def countries_in_view(pre: Precomputed, rows: np.ndarray | None) -> tuple[int, int]:
-    """How many countries the engagements at `rows` work in, and how many more are only venues."""
+def work_in_view(pre: Precomputed, rows: np.ndarray | None) -> tuple[int, int, int]:
+    """For the engagements at `rows`: the countries with work, the countries that are only venues or offices,
+    and the pieces of work counted."""
     c = pre.country.codes if rows is None else pre.country.codes[rows]
+    counted = pre.is_counted if rows is None else pre.is_counted[rows]
     venue = pre.is_venue if rows is None else pre.is_venue[rows]
     work = np.zeros(pre.country.size, dtype=bool)
     work[c[~venue]] = True
     held = np.zeros(pre.country.size, dtype=bool)
     held[c[venue]] = True
-    return int(work.sum()), int((held & ~work).sum())
+    return int(work.sum()), int((held & ~work).sum()), int(counted.sum())

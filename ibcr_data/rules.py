@@ -15,16 +15,20 @@ from .csvread import RawTable
 from .problems import MAX_PER_RULE, Problem, suggest
 from .schema import Descriptor
 
-# What makes two rows likely the same piece of work: the same values in these columns and
-# overlapping years. An empty cell matches an empty cell (two rows with no programme match).
+# The columns that make two rows likely the same piece of work, with overlapping years (country,
+# kind or category, programme): see _likely_duplicates for how each table compares them.
 DUPLICATE_KEYS = {"engagements": ("country_iso3", "kind_code", "programme_id"),
                   "events": ("country_iso3", "category_code", "programme_id")}
+# Kinds of work compared as one: a training described in one source is often a contribution-agreement
+# project in another (the same capacity-building work, named by how it was funded).
+COMPARED_AS_ONE = {"contribution_agreement": "training"}
 
 
 def check_rules(tables: dict[str, RawTable], descriptor: Descriptor) -> list[Problem]:
     """Every cross-row rule; a rule whose tables failed to load is skipped (their problems are listed)."""
     problems: list[Problem] = []
-    for rule in (_record_links, _distinct_pairs, _likely_duplicates, _ongoing_yet_ended, _units, _figures_without_value):
+    for rule in (_record_links, _distinct_pairs, _likely_duplicates, _parts, _ongoing_behind_programme, _ongoing_yet_ended,
+                 _units, _figures_without_value):
         problems += rule(tables, descriptor.record_tables)
     return problems
 
@@ -107,14 +111,22 @@ def _marked_distinct(tables: dict[str, RawTable], table: str) -> set[frozenset[s
 
 
 def _coverage(df: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """The years a row covers: an engagement's span as the loader computes it (an undated one covers
-    none); a milestone's own year only, so that two milestones match when they fall in the same year."""
+    """The years a row may cover, for the duplicate check.
+
+    An engagement: its span as the loader computes it (load._coverage_years), except that an undated
+    record covers every year up to its status date: "completed by 2016" may be any earlier work.
+    A milestone: its own year only, so that two milestones match when they fall in the same year.
+    """
     start = _years(df["start_year"])
     if "status_as_of" not in df:
         return start, start
-    end = _years(df["end_year"]).fillna(_years(df["status_as_of"]).where(df["status_code"] == "ongoing"))
+    as_of = _years(df["status_as_of"])
+    end = _years(df["end_year"]).fillna(as_of.where(df["status_code"] == "ongoing"))
     end = end.fillna(start)
-    return start.fillna(end), end
+    start = start.fillna(end)
+    end = end.where(end.isna() | (end >= start), start)  # an end before the start: the start (as the loader)
+    undated = start.isna() & end.isna()
+    return start.mask(undated, float("-inf")), end.mask(undated, as_of)
 
 
 def _groups_with_overlap(df: pd.DataFrame, keys: list[str]) -> pd.Series:
@@ -131,7 +143,14 @@ def _groups_with_overlap(df: pd.DataFrame, keys: list[str]) -> pd.Series:
 
 
 def _likely_duplicates(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
-    """Two rows with the same country, kind (or category) and programme whose years overlap."""
+    """Two rows that likely tell of the same piece of work: same country, overlapping years, and
+
+    - milestones: the same category and programme;
+    - engagements of one programme: that programme, whatever their kinds (two records of one
+      programme in one country are one piece of work, or one is a part of the other);
+    - engagements with no programme: the same kind, or a record of that kind with any programme
+      (a seed sentence rarely names the programme). Kinds in COMPARED_AS_ONE count as one kind.
+    """
     out: list[Problem] = []
     for table, keys in DUPLICATE_KEYS.items():
         t = tables.get(table)
@@ -139,28 +158,126 @@ def _likely_duplicates(tables: dict[str, RawTable], record_tables: dict[str, str
             continue
         df, id_col = t.frame, record_tables[table]
         distinct = _marked_distinct(tables, table)
+        if "part_of_engagement_id" in df:  # a part of a larger piece of work is not a copy of it
+            distinct |= {frozenset(p) for p in zip(df[id_col], df["part_of_engagement_id"]) if p[1]}
         first, last = _coverage(df)
+        country, kind, programme = keys
         # NOTE: only the columns the check and its message read: taking every text column of
         # 100,000 rows costs more than the check itself.
         dated = df.loc[first.notna(), [*keys, id_col, "source_id"]].assign(span_from=first, span_to=last)
-        dated = dated[dated.duplicated(list(keys), keep=False)]  # only rows that share a key can clash
-        dated = dated[_groups_with_overlap(dated, list(keys))]
-        for _, group in dated.groupby(list(keys), sort=False):
-            rows = list(group.itertuples())
-            for j, b in enumerate(rows):
-                a = next((a for a in rows[:j] if a.span_from <= b.span_to and b.span_from <= a.span_to
-                          and frozenset((getattr(a, id_col), getattr(b, id_col))) not in distinct), None)
-                if a is None:
+        if table == "engagements":
+            dated[kind] = dated[kind].replace(COMPARED_AS_ONE)
+            named = dated[programme] != ""
+            passes = ((_same_key(dated[named], [country, programme]), "programme and overlapping years"),
+                      (_same_key(dated[~named], [country, kind]), "kind of work, no programme and overlapping years"),
+                      (_without_programme(dated, [country, kind], programme),
+                       "kind of work and overlapping years (one names no programme)"))
+        else:
+            passes = ((_same_key(dated, list(keys)), "category, programme and year"),)
+        for pairs, what in passes:
+            for a, b in pairs:
+                if frozenset((getattr(a, id_col), getattr(b, id_col))) in distinct:
                     continue
                 a_id, b_id = getattr(a, id_col), getattr(b, id_col)
-                what = ("kind of work, programme and overlapping years" if table == "engagements"
-                        else "category, programme and year")
                 out.append(Problem(
                     t.resource.path, t.lines[b.Index], id_col, b_id,
                     f"likely the same piece of work as '{a_id}' (line {t.lines[a.Index]}): same country, {what}",
                     f"merge them into one record: keep '{a_id}', delete this row and link its source "
-                    f"({b.source_id}) to '{a_id}' in record_sources.csv; if the two are genuinely different, "
-                    f"list the pair in distinct_records.csv with the reason", code="likely_duplicate"))
+                    f"({b.source_id}) to '{a_id}' in record_sources.csv; if this row is a part of '{a_id}', "
+                    f"write '{a_id}' in its part_of_engagement_id; if the two are genuinely different, list the "
+                    "pair in distinct_records.csv with the reason", code="likely_duplicate"))
+                if len(out) >= MAX_PER_RULE:
+                    return out
+    return out
+
+
+def _overlap(a, b) -> bool:
+    return a.span_from <= b.span_to and b.span_from <= a.span_to
+
+
+def _same_key(rows: pd.DataFrame, keys: list[str]):
+    """(earlier row, later row) with the same key and overlapping years: the first earlier match of each row."""
+    rows = rows[rows.duplicated(keys, keep=False)]  # only rows that share a key can clash
+    rows = rows[_groups_with_overlap(rows, keys)]
+    for _, group in rows.groupby(keys, sort=False):
+        found = list(group.itertuples())
+        for j, b in enumerate(found):
+            a = next((a for a in found[:j] if _overlap(a, b)), None)
+            if a is not None:
+                yield a, b
+
+
+def _without_programme(rows: pd.DataFrame, keys: list[str], programme: str):
+    """(row with a programme, row without one) in the same country and kind whose years overlap."""
+    missing = rows[programme] == ""
+    groups = rows.loc[missing, keys].drop_duplicates()
+    if groups.empty:
+        return
+    both = rows[pd.MultiIndex.from_frame(rows[keys]).isin(pd.MultiIndex.from_frame(groups))]
+    for _, group in both.groupby(keys, sort=False):
+        with_programme = list(group[group[programme] != ""].itertuples())
+        for b in group[group[programme] == ""].itertuples():
+            a = next((a for a in with_programme if _overlap(a, b)), None)
+            if a is not None:
+                yield a, b
+
+
+def _parts(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
+    """A part of a larger piece of work lies inside it: the same country, within its years, both work,
+    and the whole is not itself a part (a part is shown under its whole, one level)."""
+    t, kinds = tables.get("engagements"), tables.get("kind")
+    if t is None or "part_of_engagement_id" not in t.frame:
+        return []
+    df = t.frame
+    place = set(kinds.frame.loc[kinds.frame["counts_as_work"].str.lower().isin({"false", "no", "0"}), "kind_code"]) \
+        if kinds is not None and "counts_as_work" in kinds.frame else set()
+    row_of = {rid: i for i, rid in enumerate(df["engagement_id"])}
+    start, end = _years(df["start_year"]), _years(df["end_year"])
+    out: list[Problem] = []
+    for i in df.index[df["part_of_engagement_id"] != ""]:
+        whole_id = df.at[i, "part_of_engagement_id"]
+        w = row_of.get(whole_id)
+        if w is None:
+            continue  # the foreign-key check names it
+        why = None
+        if df.at[w, "country_iso3"] != df.at[i, "country_iso3"]:
+            why = f"'{whole_id}' is in another country ({df.at[w, 'country_iso3']})"
+        elif df.at[w, "part_of_engagement_id"]:
+            why = f"'{whole_id}' is itself part of '{df.at[w, 'part_of_engagement_id']}'"
+        elif df.at[i, "kind_code"] in place or df.at[w, "kind_code"] in place:
+            why = "a venue or an office is a place, not a piece of work: it cannot be a part nor hold parts"
+        elif (start[i] < start[w]) or (end[i] > end[w]):
+            why = f"its years fall outside those of '{whole_id}' ({df.at[w, 'start_year']}-{df.at[w, 'end_year']})"
+        if why:
+            out.append(Problem(t.resource.path, t.lines[i], "part_of_engagement_id", whole_id,
+                               f"not a part of that record: {why}",
+                               "name the record this one belongs to, in the same country and years, or leave the "
+                               "cell empty if it is a piece of work of its own", code="bad_part"))
+    return out[:MAX_PER_RULE]
+
+
+def _ongoing_behind_programme(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
+    """An ongoing engagement of a programme known to be running later is no older than that news.
+
+    Its status date decides the country's status on the map: an older one lets a finished project in
+    the same country show the country as completed while the programme still runs there.
+    """
+    eng, progs = tables.get("engagements"), tables.get("programmes")
+    if eng is None or progs is None:
+        return []
+    p = progs.frame[progs.frame["status_code"] == "ongoing"]
+    as_of = dict(zip(p["programme_id"], p["status_as_of"]))
+    df = eng.frame
+    out: list[Problem] = []
+    for i in df.index[(df["status_code"] == "ongoing") & df["programme_id"].isin(as_of)]:
+        programme_date = as_of[df.at[i, "programme_id"]]
+        if df.at[i, "status_as_of"] < programme_date:
+            out.append(Problem(
+                eng.resource.path, eng.lines[i], "status_as_of", df.at[i, "status_as_of"],
+                f"the programme '{df.at[i, 'programme_id']}' is known to be running on {programme_date}, later than "
+                f"this record's status date",
+                f"if the work goes on in this country, set status_as_of to {programme_date} (and cite the programme's "
+                "source); if it stopped, set status_code to completed", code="ongoing_behind_programme"))
     return out[:MAX_PER_RULE]
 
 

@@ -64,9 +64,11 @@ def reported_card(w: Words, fig: HeadlineNumber, style: Style) -> Card:
         return Card(w.t(f"card.{fig.key}"), "—", (w.t("card.no_figure"),), key=fig.key)
     lines = [text.reported_value_text(w, fig.value, fig.qualifier, fig.value_max) + " · "
              + w.t(f"scope_card.{fig.scope}", period=style.data(fig.period(w.lang)))]
-    note = fig.note(w.lang)
+    note = text.conflict_topic(w, fig.conflict_id) if fig.is_tie and fig.conflict_id else fig.note(w.lang)
     if isinstance(note, str) and note:
         lines.append(style.data(note))
+    if fig.is_tie:
+        lines.append(w.t("card.tie"))
     marks = [w.t("card.estimate")] if fig.is_estimate else []
     marks.append(w.t("card.confidence", level=w.label("confidence", fig.confidence)))
     lines.append(" · ".join(marks))

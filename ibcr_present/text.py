@@ -76,7 +76,12 @@ def headline_value_text(w: Words, fig: HeadlineNumber) -> str:
     if fig.value is None:
         return "—"
     if fig.qualifier == "range" and fig.value_max is not None:
-        return f"{i18n.number(w.lang, fig.value)}–{i18n.number(w.lang, fig.value_max)}"
+        low, high = i18n.compact(w.lang, fig.value), i18n.compact(w.lang, fig.value_max)
+        low_n, _, low_unit = low.partition(" ")
+        high_unit = high.partition(" ")[2]
+        if low_unit and high_unit and low_unit.rstrip("s") == high_unit.rstrip("s"):  # "2.9–4 million"
+            return f"{low_n}–{high}"
+        return f"{low}–{high}"
     return w.t(f"qualifier_short.{fig.qualifier}", n=i18n.compact(w.lang, fig.value))
 
 
@@ -151,9 +156,17 @@ def map_hover(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, 
 
 
 def map_tooltips(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
-    """Per country, plain text for a tooltip: its name and count first (also its accessible name)."""
-    counts = engagements["country_iso3"].value_counts()
-    return {iso3: "\n".join([f"{w.country_name(iso3)} — {w.tn('summary.engagements_n', int(counts[iso3]))}",
+    """Per country, plain text for a tooltip: its name and count first (also its accessible name).
+
+    The count is of pieces of work; a country with none says it is a venue or an office only.
+    """
+    counts = engagements.loc[engagements["is_counted"], "country_iso3"].value_counts()
+
+    def head(iso3: str) -> str:
+        n = int(counts.get(iso3, 0))
+        return w.tn("summary.engagements_n", n) if n else w.t("map.venue_only")
+
+    return {iso3: "\n".join([f"{w.country_name(iso3)} — {head(iso3)}",
                              *lines, *([f"+{extra}…"] if extra > 0 else []), sources])
             for iso3, lines, extra, sources in _map_parts(w, engagements, limit)}
 
@@ -166,11 +179,26 @@ def conflict_text(w: Words, conflict_id: str) -> str:
                  resolution=c.at[conflict_id, f"resolution_{w.lang}"])
 
 
+def work_counts(eng: pd.DataFrame) -> tuple[int, int, int]:
+    """Pieces of work, countries with work, and places (venues, offices) in some engagements (see ibcr_data.load)."""
+    work = eng[~eng["is_venue"]]
+    return int(eng["is_counted"].sum()), int(work["country_iso3"].nunique()), int(eng["is_venue"].sum())
+
+
+def conflict_topic(w: Words, conflict_id: str) -> str:
+    """What the sources disagree about (conflicts.csv), in the reader's language."""
+    c = w.ds.conflicts
+    row = c[c["conflict_id"] == conflict_id]
+    return str(row[f"topic_{w.lang}"].iloc[0]) if not row.empty else w.t("card.sources_disagree")
+
+
 def describe(w: Words, view: View, choices: Choices) -> str:
     """One human line saying what is shown: counts, then each active filter."""
-    eng = view.engagements
-    parts = [w.t("summary.counts_line", engagements=w.tn("summary.engagements_n", len(eng)),
-                 countries=w.tn("summary.countries_n", eng["country_iso3"].nunique()))]
+    pieces, countries, places = work_counts(view.engagements)
+    parts = [w.t("summary.counts_line", engagements=w.tn("summary.engagements_n", pieces),
+                 countries=w.tn("summary.countries_n", countries))]
+    if places:
+        parts.append(w.tn("summary.places_n", places))
     f = view.filters
     for d in DIMENSIONS:
         values = getattr(f, d.field)
@@ -185,15 +213,16 @@ def summary_sentence(w: Words, view: View, choices: Choices) -> str:
     eng = view.engagements
     if eng.empty:
         return w.t("summary.none")
-    work = eng[~eng["is_venue"]]
+    work = eng[eng["is_counted"]]
     top = work["kind_code"].value_counts() if not work.empty else eng["kind_code"].value_counts()
     start, end = view.filters.years_or(choices)
+    pieces, countries, _ = work_counts(eng)
     return w.t(
-        "summary.sentence_line", start=start, end=end, engagements=w.tn("summary.engagements_n", len(eng)),
-        countries=w.tn("summary.countries_n", eng["country_iso3"].nunique()),
+        "summary.sentence_line", start=start, end=end, engagements=w.tn("summary.engagements_n", pieces),
+        countries=w.tn("summary.countries_n", countries),
         kind=w.label("kind", top.index[0]).lower(), kind_n=i18n.number(w.lang, int(top.iloc[0])),
         programmes=w.tn("summary.programmes_n", len(view.programmes)),
-        ongoing=w.tn("summary.ongoing_n", int((eng["status_code"] == "ongoing").sum())),
+        ongoing=w.tn("summary.ongoing_n", int((work["status_code"] == "ongoing").sum())),
     )
 
 

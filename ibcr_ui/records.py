@@ -69,12 +69,36 @@ def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
 
 
 def engagement_cards(ctx: Context, eng: pd.DataFrame, label: str) -> None:
-    """A card per engagement, as one element: what and when, what was done, with whom, on what evidence."""
-    st.html(blocks.records_html([_engagement(ctx, r) for r in eng.to_dict("records")], label, columns=2))
+    """A card per engagement, as one element: what and when, what was done, with whom, on what evidence.
+
+    A part of a larger piece of work comes right after the card of its whole, marked as a part.
+    """
+    st.html(blocks.records_html([_engagement(ctx, r) for r in with_parts_under(eng).to_dict("records")], label,
+                                columns=2))
+
+
+def with_parts_under(eng: pd.DataFrame) -> pd.DataFrame:
+    """The engagements in their order, each part moved to just after its whole (when the whole is there)."""
+    wholes = set(eng["engagement_id"])
+    parts = eng["part_of_engagement_id"].where(eng["part_of_engagement_id"].isin(wholes))
+    order: list[int] = []
+    children: dict[str, list[int]] = {}
+    for i, part_of in zip(range(len(eng)), parts):
+        if isinstance(part_of, str):
+            children.setdefault(part_of, []).append(i)
+    for i, (rid, part_of) in enumerate(zip(eng["engagement_id"], parts)):
+        if not isinstance(part_of, str):
+            order += [i, *children.get(rid, [])]
+    return eng.iloc[order]
 
 
 def _engagement(ctx: Context, r: dict) -> blocks.Record:
     who = []
+    if isinstance(r["part_of_engagement_id"], str):
+        whole = ctx.ds.engagements.loc[ctx.ds.engagements["engagement_id"] == r["part_of_engagement_id"]]
+        name = (text.short(whole[f"description_{ctx.lang}"].iloc[0], 90) if not whole.empty
+                else r["part_of_engagement_id"])
+        who.append(ctx.t("records.part_of", whole=md(name)))
     if isinstance(r["place_name"], str):
         who.append(ctx.pair("col.place", md(r["place_name"])))
     if isinstance(r["programme_id"], str):
@@ -89,7 +113,8 @@ def _engagement(ctx: Context, r: dict) -> blocks.Record:
         notes.append(ctx.pair("col.evidence", md(r["evidence"])))
     if isinstance(r["conflict_id"], str):
         notes.append("⚠️ " + md(text.conflict_text(ctx, r["conflict_id"])))
-    head = (f"**{md(ctx.label('kind', r['kind_code']))}** · {md(text.dates_text(ctx, r))}"
+    head = (("↳ " if isinstance(r["part_of_engagement_id"], str) else "")
+            + f"**{md(ctx.label('kind', r['kind_code']))}** · {md(text.dates_text(ctx, r))}"
             f" · {md(text.status_text(ctx, r))}")
     return blocks.Record(head, body=md(r[f"description_{ctx.lang}"]), notes=tuple(notes))
 

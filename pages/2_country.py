@@ -40,7 +40,8 @@ eng = profile.engagements
 venue_only = bool(eng["is_venue"].all())
 facts = {"kinds": "; ".join(ctx.label("kind", k) for k in dict.fromkeys(eng["kind_code"])),
          "span": i18n.year_span(ctx.lang, *records.overall_span(eng))}
-st.markdown(ctx.tn("country.lead_venue", len(eng), **facts) if venue_only else ctx.tn("country.lead", len(eng), **facts))
+st.markdown(ctx.tn("country.lead_venue", len(eng), **facts) if venue_only
+            else ctx.tn("country.lead", int(eng["is_counted"].sum()), **facts))
 records.country_timeline(ctx, profile)
 
 components.section(ctx.t("country.what"))

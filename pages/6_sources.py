@@ -38,7 +38,9 @@ st.dataframe(table, hide_index=True, width="stretch", height=420,
                             ctx.t("col.records"): st.column_config.NumberColumn(ctx.t("col.records"))})
 
 components.section(ctx.t("method.title"))
+st.markdown(ctx.t("method.records"))
 st.markdown(ctx.t("method.counting"))
+st.markdown(ctx.t("method.lead"))
 st.markdown(ctx.t("method.confidence"))
 st.markdown(ctx.t("method.as_of"))
 

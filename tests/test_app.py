@@ -168,7 +168,7 @@ def test_map_colour_mode_status_colours_by_status_and_goes_into_the_link():
     widget(at, "button_group", "map_mode").set_value("status").run()
     assert not at.exception
     assert link(at) == {"lang": "en", "mode": "status"}
-    names = {name for name, _ in map_traces(at)} - {"Event venue only"}
+    names = {name for name, _ in map_traces(at)} - {"Venue or office only"}
     assert names and names <= STATUS_EN, names
     assert {"Ongoing", "Completed"} <= names
 
@@ -239,7 +239,7 @@ def test_metric_selector_shows_that_kind_of_figure(ds):
 def test_page_choices_in_a_link_open_the_same_view_in_a_new_session():
     at = run("map", mode="status")
     assert widget(at, "button_group", "map_mode").value == "status"
-    assert {n for n, _ in map_traces(at)} - {"Event venue only"} <= STATUS_EN
+    assert {n for n, _ in map_traces(at)} - {"Venue or office only"} <= STATUS_EN
     at = run("timeline", group="country", category="workshop,founding")
     assert widget(at, "button_group", "timeline_group").value == "country"
     assert sorted(widget(at, "button_group", "timeline_categories").value) == ["founding", "workshop"]
@@ -255,7 +255,7 @@ def test_two_sessions_never_get_each_others_map(ds):
     world = run("map", lang="fr")
     west.run()  # the first session again, after the second built its own figure
     west_traces, world_traces = map_traces(west), map_traces(world)
-    assert {n for n, _ in west_traces} - {"Event venue only"} <= STATUS_EN
+    assert {n for n, _ in west_traces} - {"Venue or office only"} <= STATUS_EN
     assert set().union(*(set(loc) for _, loc in west_traces)) <= WEST_AFRICA
     assert ds.code_labels("kind_code", "fr")["training"] in {n for n, _ in world_traces}
     world_countries = set().union(*(set(loc) for _, loc in world_traces))
@@ -315,7 +315,9 @@ def test_editing_a_csv_reloads_the_data(data_copy, monkeypatch):
 @pytest.mark.parametrize("page", ["timeline", "programmes", "data"])
 def test_pages_say_what_is_in_view_in_one_human_line(ds, page):
     view = ibcr_data.apply_filters(ds, Filters(regions=frozenset({"west_africa"}), years=(2012, 2020)))
-    n, countries = len(view.engagements), view.engagements["country_iso3"].nunique()
+    eng = view.engagements
+    n, countries = int(eng["is_counted"].sum()), eng.loc[~eng["is_venue"], "country_iso3"].nunique()  # pieces of work
+    assert n < len(eng)  # a part of a larger piece of work in view is not counted again
     expected = f"**{text.md(f'{n} engagements in {countries} countries · West Africa · 2012–2020')}**"
     at = run(page, region="west_africa", years="2012-2020")
     assert not at.exception

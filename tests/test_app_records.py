@@ -94,7 +94,11 @@ def test_a_country_profile_shows_each_engagement_with_its_source_and_evidence(ds
     assert len(shown) == len(eng) > 1
     for r in eng.itertuples():
         card = next(c for c in shown if c["body"] == r.description_en)
-        assert card["head"].startswith(ds.code_labels("kind_code", "en")[r.kind_code])
+        part = isinstance(r.part_of_engagement_id, str)
+        assert card["head"].startswith(("↳ " if part else "") + ds.code_labels("kind_code", "en")[r.kind_code])
+        if part:  # a part comes right after its whole, and says so
+            whole = ds.engagements.set_index("engagement_id").at[r.part_of_engagement_id, "description_en"]
+            assert shown[shown.index(card) - 1]["body"] == whole and "Part of: " in card["notes"]
         assert f"Source: {titles[r.source_id]}" in card["notes"]
         assert not isinstance(r.evidence, str) or f"Evidence: {r.evidence}" in card["notes"]
     # The figures table links each figure's source, as the grid's link column did.

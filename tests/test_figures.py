@@ -18,7 +18,7 @@ def per_country(ds):
 
 def _map(ds, per_country, mode, hover=None):
     names = dict(zip(ds.countries["country_iso3"], ds.countries["name_en"]))
-    labels = figures.MapLabels(categories={"training": "Training"}, venue="Event venue only", count_axis="Engagements")
+    labels = figures.MapLabels(categories={"training": "Training"}, venue="Venue or office only", count_axis="Engagements")
     return figures.world_map_figure(per_country, mode, names, hover or {}, ds.country_points, labels)
 
 
@@ -27,7 +27,7 @@ def test_map_by_kind_has_one_trace_per_kind_and_venues_apart(ds, per_country):
     choropleths = [t for t in fig.data if t.type == "choropleth"]
     drawn = {iso for t in choropleths for iso in t.locations}
     assert drawn == set(per_country["country_iso3"])  # every engaged country, and no other
-    venue = [t for t in choropleths if t.name == "Event venue only"]
+    venue = [t for t in choropleths if t.name == "Venue or office only"]
     assert venue and set(venue[0].locations) == set(per_country[per_country["is_venue_only"]]["country_iso3"])
     assert venue[0].colorscale[0][1] == VENUE_COLOUR
     training = next(t for t in choropleths if t.name == "Training")

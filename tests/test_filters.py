@@ -94,7 +94,8 @@ def test_headline_reported_figures_are_picked_not_summed(ds):
     cumulative = ds.metrics[(ds.metrics["metric_code"] == "professionals_trained")
                             & (ds.metrics["scope_code"] == "cumulative") & ds.metrics["country_iso3"].isna()]
     assert trained.value in set(cumulative["value"])  # one reported figure, never a total
-    assert trained.value == cumulative.sort_values("end_year")["value"].iloc[-1]
+    stated = cumulative[cumulative["period_confidence_code"] != "inferred"]
+    assert trained.value == stated.sort_values("end_year")["value"].iloc[-1]  # the latest stated period leads
     assert trained.scope == "cumulative" and trained.qualifier == "more_than"
     assert trained.source_ids and trained.period("en") and trained.period("fr") and trained.period("es")
 
@@ -116,7 +117,7 @@ def test_engagements_per_country_marks_venues(ds):
     per = ibcr_data.engagements_per_country(ds, apply_filters(ds, Filters())).set_index("country_iso3")
     assert per.at["AUT", "is_venue_only"] and per.at["FRA", "is_venue_only"]
     assert not per.at["BFA", "is_venue_only"]
-    assert per["engagement_count"].sum() == len(ds.engagements)
+    assert per["engagement_count"].sum() == ds.engagements["is_counted"].sum() < len(ds.engagements)
 
 
 def test_timeline_rows_group_by_country_or_programme(ds):
@@ -224,7 +225,8 @@ def tiny(tmp_path_factory) -> ibcr_data.Dataset:
     _write(data / "metrics.csv", [common | {
         "metric_id": i, "metric_code": code, "unit_code": "people", "value": v, "qualifier_code": q, "scope_code": scope, "is_target": target,
         "start_year": a, "end_year": b, "country_iso3": c, "period_label_en": f"{a}-{b}", "period_label_fr": f"{a}-{b}",
-        "period_label_es": f"{a}-{b}", "note_en": f"Figure {i}", "note_fr": f"Chiffre {i}", "note_es": f"Cifra {i}"} for i, code, v, q, scope, target, a, b, c in METRICS])
+        "period_label_es": f"{a}-{b}", "note_en": f"Figure {i}", "note_fr": f"Chiffre {i}", "note_es": f"Cifra {i}",
+        "period_confidence_code": "exact"} for i, code, v, q, scope, target, a, b, c in METRICS])
     for linked in ("distinct_records.csv", "record_sources.csv"):  # they name records of the real data
         if (data / linked).exists():
             _write(data / linked, [])
@@ -286,7 +288,8 @@ def test_tiny_milestones_and_figures_follow_place_years_and_programme(tiny):
 
 def test_tiny_per_country_counts_and_venue_only_countries(tiny):
     per = ibcr_data.engagements_per_country(tiny, apply_filters(tiny, Filters())).set_index("country_iso3")
-    assert per["engagement_count"].to_dict() == {"AUT": 1, "BFA": 3, "EGY": 1, "JOR": 1, "MAR": 1, "SEN": 1}
+    # Pieces of work: a venue is not one (Austria shows, with none; Burkina Faso's event is not counted).
+    assert per["engagement_count"].to_dict() == {"AUT": 0, "BFA": 2, "EGY": 1, "JOR": 1, "MAR": 1, "SEN": 1}
     assert per["is_venue_only"].to_dict() == {"AUT": True, "BFA": False, "EGY": False, "JOR": False, "MAR": False,
                                               "SEN": False}
     # Burkina Faso hosted an event in 2020-2021, but its programme work (latest: ongoing as of 2019) decides.
@@ -305,7 +308,7 @@ def test_tiny_headline_counts_and_reported_figures_are_picked_not_summed(tiny):
 
     every = cards(Filters())
     assert every["countries_engaged"].value == 5 and every["countries_engaged"].venue_count == 1  # Austria: venue only
-    assert every["engagements"].value == len(ENGAGEMENTS)
+    assert every["engagements"].value == len(ENGAGEMENTS) - 2  # the two venues are places, not pieces of work
     assert every["years_active"].value == 2026 - 1994
     trained = every["professionals_trained"]
     # The latest IBCR-wide cumulative figure: not the sum (14,000), not a country's, a target or an annual figure.
@@ -316,6 +319,6 @@ def test_tiny_headline_counts_and_reported_figures_are_picked_not_summed(tiny):
     assert cards(Filters(years=(1994, 2005)))["professionals_trained"].value is None  # nothing yet: no figure, not 0
     assert every["volunteers_deployed"].value is None
     west = cards(Filters(regions=frozenset({"west_africa"})))
-    assert (west["countries_engaged"].value, west["engagements"].value) == (2, 4)
+    assert (west["countries_engaged"].value, west["engagements"].value) == (2, 3)  # three pieces of work; the event venue is not one
     # Reported figures are IBCR-wide: a place filter does not change them.
     assert west["professionals_trained"].value == 8000

@@ -19,12 +19,18 @@ from ibcr_data import Filters, View, apply_filters
 SEED = 20260
 
 
+def places(ds: ibcr_data.Dataset) -> set[str]:
+    """The kinds that mark a place (a venue, an office), not a piece of work (codes/kind.csv)."""
+    kinds = ds.codes["kind"]
+    return set(kinds.loc[~kinds["counts_as_work"], "kind_code"])
+
+
 def _shuffled(ds: ibcr_data.Dataset, n: int = 3000) -> ibcr_data.Dataset:
     rnd = np.random.default_rng(SEED)
     countries = ds.countries["country_iso3"].to_numpy()[:14]
     # The last three programmes get no engagement; one row in three has no programme.
     programmes = np.append(ds.programmes["programme_id"].to_numpy(dtype=object)[:-3], [None] * 6)
-    kinds = np.append(ds.engagements["kind_code"].unique(), list(ibcr_data.VENUE_KINDS))
+    kinds = np.append(ds.engagements["kind_code"].unique(), sorted(places(ds)))
     dates = np.array(["2016", "2016-05", "2019", "2021-01-01", "2024"])
 
     def pick(values, size):
@@ -43,7 +49,9 @@ def _shuffled(ds: ibcr_data.Dataset, n: int = 3000) -> ibcr_data.Dataset:
     eng["status_code"] = pick(ds.engagements["status_code"].unique(), n)
     eng["status_as_of"] = pick(dates, n)
     eng["programme_id"] = pick(programmes, n)
-    eng["is_venue"] = eng["kind_code"].isin(ibcr_data.VENUE_KINDS)
+    eng["is_venue"] = eng["kind_code"].isin(places(ds))
+    eng["part_of_engagement_id"] = pd.Series(np.where(rnd.random(n) < 0.1, "eng-0", None), dtype="str")
+    eng["is_counted"] = ~eng["is_venue"] & eng["part_of_engagement_id"].isna()
     eng["year_from"] = years(n)
     eng["year_to"] = eng["year_from"] + rnd.integers(0, 6, n)
 
@@ -177,7 +185,10 @@ def test_per_country_follows_its_rules_on_a_tiny_table(ds):
     for col, values in zip(("country_iso3", "kind_code", "status_code", "status_as_of", "year_from", "year_to"),
                            zip(*rows)):
         eng[col] = pd.Series(values, dtype="float64" if col.startswith("year") else "str")
-    eng["is_venue"] = eng["kind_code"].isin(ibcr_data.VENUE_KINDS)
+    eng["is_venue"] = eng["kind_code"].isin(places(ds))
+    eng["part_of_engagement_id"] = pd.Series([None] * len(rows), dtype="str")
+    eng.loc[1, "part_of_engagement_id"] = eng.at[0, "engagement_id"]  # a part: shown, not counted again
+    eng["is_counted"] = ~eng["is_venue"] & eng["part_of_engagement_id"].isna()
     tiny = dataclasses.replace(ds, engagements=eng)
     view = apply_filters(tiny, Filters())
     per = ibcr_data.engagements_per_country(tiny, view)
@@ -185,7 +196,7 @@ def test_per_country_follows_its_rules_on_a_tiny_table(ds):
     per = per.set_index("country_iso3")
     assert pd.isna(per.loc["CAN", "status_code"]) and pd.isna(per.loc["CAN", "first_year"])
     assert per.loc["BFA", ["engagement_count", "main_kind_code", "status_code", "is_venue_only", "kinds"]].tolist() \
-        == [5, "advocacy", "ongoing", False, "advocacy; event_venue; training"]
+        == [3, "advocacy", "ongoing", False, "advocacy; event_venue; training"]  # 5 records: a venue, a part
     assert (per.loc["BFA", "first_year"], per.loc["BFA", "last_year"]) == (2001, 2024)
     assert per.loc["AUT", ["main_kind_code", "status_code", "is_venue_only"]].tolist() == ["event_venue", "planned", True]
     headline = {fig.key: fig for fig in ibcr_data.headline_figures(tiny, apply_filters(tiny, Filters()), 2026)}

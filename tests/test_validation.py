@@ -52,12 +52,15 @@ def test_end_before_start(data_copy):
 
 def test_duplicate_id_names_the_first_line(data_copy):
     header, rows = read_rows(data_copy / "events.csv")
-    rows[5][0] = rows[2][0]
+    _, links = read_rows(data_copy / "record_sources.csv")
+    linked = {link[1] for link in links}
+    first, second = [i for i, r in enumerate(rows) if r[0] not in linked][2:4]  # ids no other row names
+    rows[second][0] = rows[first][0]
     write_rows(data_copy / "events.csv", header, rows)
     problems = ibcr_data.validate(data_copy)[0]
     assert len(problems) == 1
-    assert problems[0].message == "duplicate identifier" and problems[0].line == 7
-    assert "line 4" in problems[0].hint
+    assert problems[0].message == "duplicate identifier" and problems[0].line == second + 2
+    assert f"line {first + 2}" in problems[0].hint
 
 
 def test_file_not_listed_in_descriptor(data_copy):
@@ -248,10 +251,11 @@ def test_a_likely_duplicate_engagement_is_refused_with_a_hint_to_merge(data_copy
     write_rows(data_copy / "engagements.csv", header, rows + [copy])
     assert _only(ibcr_data.validate(data_copy)[0]) == (
         "engagements.csv", len(rows) + 2, "engagement_id", "yem-police-2014",
-        f"likely the same piece of work as 'yem-police-2013' (line {i + 2}): same country, kind of work, programme "
+        f"likely the same piece of work as 'yem-police-2013' (line {i + 2}): same country, kind of work, no programme "
         "and overlapping years",
         "merge them into one record: keep 'yem-police-2013', delete this row and link its source (ibcr-ar-2015-16-full) "
-        "to 'yem-police-2013' in record_sources.csv; if the two are genuinely different, list the pair in "
+        "to 'yem-police-2013' in record_sources.csv; if this row is a part of 'yem-police-2013', write "
+        "'yem-police-2013' in its part_of_engagement_id; if the two are genuinely different, list the pair in "
         "distinct_records.csv with the reason")
     with (data_copy / "distinct_records.csv").open("a", encoding="utf-8") as f:
         f.write("engagements,yem-police-2013,yem-police-2014,A second project in Yemen (made-up pair for the test).\n")
