@@ -41,6 +41,7 @@ class HeadlineNumber:
     notes: Mapping[str, str] = field(default_factory=dict)  # language -> what exactly is counted
     venue_count: int = 0  # countries engaged: the countries in view that only hosted a venue (not counted)
     is_tie: bool = False  # two figures of the same date and confidence disagree: value..value_max is their range
+    is_withheld: bool = False  # the safeguarding policy withholds the value from this view (never show it as 0)
 
     def period(self, lang: str) -> str:
         """The period in `lang`, else in English."""
@@ -69,7 +70,7 @@ def _figure_from_row(key: str, row: pd.Series) -> HeadlineNumber:
         is_estimate=row["metric_code"] in ESTIMATE_METRICS or row["confidence_code"] != "exact",
         metric_id=row["metric_id"],
         conflict_id=None if pd.isna(row["conflict_id"]) else row["conflict_id"],
-        is_target=bool(row["is_target"]),
+        is_target=bool(row["is_target"]), is_withheld=bool(row.get("is_withheld", False)),
         periods={k.removeprefix("period_label_"): v for k, v in row.items() if k.startswith("period_label_")},
         notes={k.removeprefix("note_"): v for k, v in row.items() if k.startswith("note_") and len(k) == 7},
     )

@@ -35,9 +35,12 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return (BOM + neutralise(df).to_csv(index=False, lineterminator="\r\n")).encode("utf-8")
 
 
-def zip_of_csvs(tables: Mapping[str, pd.DataFrame]) -> bytes:
+def zip_of_csvs(tables: Mapping[str, pd.DataFrame], readme: str | None = None) -> bytes:
+    """One CSV per table in a .zip, with a README.txt when there is something to say about them all."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        if readme:
+            zf.writestr("README.txt", readme + "\n")
         for name, df in tables.items():
             zf.writestr(f"{name}.csv", csv_bytes(df))
     return buf.getvalue()

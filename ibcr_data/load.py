@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 
 from .arrowtext import numbers
 from .csvread import RawTable, read_raw, unlisted_files
-from .model import Dataset
+from .model import Dataset, Policy
 from .problems import Problem, ValidationError
 from .rules import check_rules
 from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
@@ -81,19 +81,31 @@ def load_dataset(data_dir: Path | str = DEFAULT_DATA_DIR, version: str | None = 
     if problems:
         raise ValidationError(problems)
     typed = {name: _typed(t.frame, t.resource) for name, t in tables.items()}
+    typed["metrics"]["is_withheld"] = False  # as loaded, every figure is shown (audience.view_for withholds)
     regions = typed["regions"]
     countries = typed["countries"]
     members = _region_members(regions, countries)
     engagements = _with_regions(typed["engagements"], countries, typed["kind"])
-    programmes = _with_countries(typed["programmes"], engagements)
+    programmes = programme_countries(typed["programmes"], engagements)
     codes = {r.name: typed[r.name] for r in descriptor.resources if r.is_code_table and r.name not in Dataset.TABLES}
+    others = {name: frame for name, frame in typed.items()
+              if name not in codes and name not in Dataset.TABLES and name != "country_points"}
     return Dataset(
         engagements=engagements, programmes=programmes, events=typed["events"],
         metrics=typed["metrics"], sources=typed["sources"], countries=countries, regions=regions,
         conflicts=typed["conflicts"], country_points=typed["country_points"],
         record_sources=typed["record_sources"],
-        descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes, version=version,
+        descriptor=descriptor, data_dir=data_dir, region_members=members, codes=codes, others=others, version=version,
+        policy=_policy(typed),
     )
+
+
+def _policy(typed: dict[str, pd.DataFrame]) -> Policy:
+    """The safeguarding policy from policy.csv (one row), policy_metrics.csv and policy_countries.csv."""
+    row = typed["policy"].iloc[0]
+    statements = {c.removeprefix("statement_"): str(row[c]) for c in typed["policy"].columns if c.startswith("statement_")}
+    return Policy(int(row["min_public_count"]), statements, frozenset(typed["policy_metrics"]["metric_code"]),
+                  typed["policy_countries"])
 
 
 def _vocabularies(descriptor: Descriptor, tables: dict[str, RawTable]) -> dict[str, dict[str, str]]:
@@ -176,7 +188,8 @@ def _coverage_years(eng: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return start.fillna(to), to
 
 
-def _with_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+def programme_countries(programmes: pd.DataFrame, engagements: pd.DataFrame) -> pd.DataFrame:
+    """The programmes with the countries their engagements are in (country_iso3_list) and has_engagement."""
     pairs = (engagements[["programme_id", "country_iso3"]].dropna().drop_duplicates()
              .sort_values(["programme_id", "country_iso3"]))
     # NOTE: joined in Arrow (a list per programme, then one join): pandas joins group by group in

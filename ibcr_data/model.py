@@ -11,6 +11,21 @@ import pandas as pd
 
 from .schema import Descriptor
 
+AUDIENCES = ("public", "board")  # who may see a record (codes/audience.csv); a record with none is public
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The safeguarding policy (policy*.csv), set by IBCR's safeguarding lead: what the public view withholds."""
+
+    min_public_count: int = 5  # a smaller count of people at risk is withheld publicly
+    statements: dict[str, str] = field(default_factory=dict)  # language -> the published statement
+    at_risk_metrics: frozenset[str] = frozenset()  # metric codes that count children or other people at risk
+    sensitive: pd.DataFrame | None = None  # country_iso3, hide_partners, hide_places, hide_exact_dates
+
+    def statement(self, lang: str) -> str:
+        return self.statements.get(lang) or self.statements.get("en", "")
+
 
 @dataclass(frozen=True, eq=False)  # compared by identity: two loads of one folder are two datasets
 class Dataset:
@@ -30,7 +45,12 @@ class Dataset:
     data_dir: Path
     region_members: dict[str, frozenset[str]] = field(default_factory=dict)
     codes: dict[str, pd.DataFrame] = field(default_factory=dict)  # the code tables (codes/*.csv), by resource name
+    others: dict[str, pd.DataFrame] = field(default_factory=dict)  # every other table (distinct pairs, the policy)
     version: str | None = None  # the store's version id ("v3") when loaded from a store; None for a plain folder
+    policy: Policy = field(default_factory=Policy)
+    # Whose view this is: "board" holds every record (as loaded); "public" is derived by audience.view_for.
+    audience: str = "board"
+    withheld: dict[str, int] = field(default_factory=dict)  # public view: records or figures withheld, by rule
     # What the modules above work out once from these tables (precomputed.index_of keeps its index here).
     derived: dict[str, object] = field(default_factory=dict, init=False, repr=False)
 
@@ -39,14 +59,16 @@ class Dataset:
 
     @cached_property
     def organisation_figures(self) -> pd.DataFrame:
-        """Reported IBCR-wide figures (no country, not a target, with a value): what cards pick from."""
+        """Reported IBCR-wide figures (no country, not a target, with a value or withheld): what cards pick from."""
         m = self.metrics
-        return m[m["country_iso3"].isna() & ~m["is_target"] & m["value"].notna()]
+        return m[m["country_iso3"].isna() & ~m["is_target"] & (m["value"].notna() | m["is_withheld"])]
 
     def table(self, name: str) -> pd.DataFrame:
         """A table by resource name: a record or reference table, or a code table ("kind")."""
         if name in self.codes:
             return self.codes[name]
+        if name in self.others:
+            return self.others[name]
         return getattr(self, name)
 
     def code_labels(self, vocabulary: str, lang: str) -> dict[str, str]:

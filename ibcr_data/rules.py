@@ -28,7 +28,7 @@ def check_rules(tables: dict[str, RawTable], descriptor: Descriptor) -> list[Pro
     """Every cross-row rule; a rule whose tables failed to load is skipped (their problems are listed)."""
     problems: list[Problem] = []
     for rule in (_record_links, _distinct_pairs, _likely_duplicates, _parts, _ongoing_behind_programme, _ongoing_yet_ended,
-                 _units, _figures_without_value):
+                 _units, _figures_without_value, _public_rests_on_board, _one_policy):
         problems += rule(tables, descriptor.record_tables)
     return problems
 
@@ -335,3 +335,43 @@ def _figures_without_value(tables: dict[str, RawTable], record_tables: dict[str,
             "a figure needs a value; when a source gives none, add no row and note the gap in the notes "
             "of the source in sources.csv", code="figure_without_value"))
     return out
+
+
+def _public_rests_on_board(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
+    """A public record cannot rest on a board-only one: its source, its programme or its whole must be public too
+    (else the public view would show a record that points at something it withholds)."""
+    def board(name: str, key: str) -> set[str]:
+        t = tables.get(name)
+        if t is None or "audience_code" not in t.frame:
+            return set()
+        return set(t.frame.loc[t.frame["audience_code"] == "board", key])
+
+    hidden = {"source_id": board("sources", "source_id"), "programme_id": board("programmes", "programme_id"),
+              "part_of_engagement_id": board("engagements", "engagement_id")}
+    out: list[Problem] = []
+    for table in record_tables:
+        t = tables.get(table)
+        if t is None or "audience_code" not in t.frame:
+            continue
+        df = t.frame
+        public = df["audience_code"] != "board"
+        for col, ids in hidden.items():
+            if col not in df or not ids:
+                continue
+            for i in df.index[public & df[col].isin(ids)][:MAX_PER_RULE]:
+                out.append(Problem(t.resource.path, t.lines[i], col, df.at[i, col],
+                                   f"a public record rests on '{df.at[i, col]}', which only the board may see",
+                                   "mark this record board as well (audience_code), or make what it rests on public",
+                                   code="public_rests_on_board"))
+    return out[:MAX_PER_RULE]
+
+
+def _one_policy(tables: dict[str, RawTable], record_tables: dict[str, str]) -> list[Problem]:
+    """The safeguarding policy is one row: one threshold, one statement per language."""
+    t = tables.get("policy")
+    if t is None or len(t.frame) == 1:
+        return []
+    return [Problem(t.resource.path, t.lines[1] if len(t.lines) > 1 else None, None, str(len(t.frame)),
+                    f"the policy has {len(t.frame)} rows; it must have exactly one",
+                    "keep one row: the smallest count shown publicly and the published statement in each language",
+                    code="policy_rows")]

@@ -72,8 +72,10 @@ class Resource:
 
     @property
     def is_code_table(self) -> bool:
-        """A list of codes (codes/*.csv, regions.csv): its primary key is a `_code` column."""
-        return bool(self.primary_key and self.primary_key.endswith("_code"))
+        """A list of codes (codes/*.csv, regions.csv): its primary key is a `_code` column, each code with a label
+        (policy_metrics.csv, keyed on the codes it picks from metric.csv, is a table of records, not a list)."""
+        names = {f.name for f in self.fields}
+        return bool(self.primary_key and self.primary_key.endswith("_code") and names & {"label_en", "name_en"})
 
     def field(self, name: str) -> Field:
         return next(f for f in (*self.fields, *self.derived) if f.name == name)

@@ -60,9 +60,9 @@ def counted_card(w: Words, fig: HeadlineNumber, style: Style) -> Card:
 def reported_card(w: Words, fig: HeadlineNumber, style: Style) -> Card:
     """A reported figure: the value as the source qualifies it, its scope and period, what it counts,
     how sure it is, its sources; then each figure that disagrees with it."""
-    if fig.value is None:
+    if fig.value is None and not fig.is_withheld:
         return Card(w.t(f"card.{fig.key}"), "—", (w.t("card.no_figure"),), key=fig.key)
-    lines = [text.reported_value_text(w, fig.value, fig.qualifier, fig.value_max) + " · "
+    lines = [text.figure_text(w, fig) + " · "
              + w.t(f"scope_card.{fig.scope}", period=style.data(fig.period(w.lang)))]
     note = text.conflict_topic(w, fig.conflict_id) if fig.is_tie and fig.conflict_id else fig.note(w.lang)
     if isinstance(note, str) and note:
@@ -75,7 +75,7 @@ def reported_card(w: Words, fig: HeadlineNumber, style: Style) -> Card:
     lines.append(w.t("card.source") + " " + "; ".join(style.source(s) for s in fig.source_ids))
     conflicts = []
     for alt in fig.alternatives:
-        value = text.reported_value_text(w, alt.value, alt.qualifier, alt.value_max)
+        value = text.figure_text(w, alt)
         if alt.is_target:
             value += " " + w.t("card.target_suffix")
         conflicts.append(w.t("card.conflict", value=value, period=style.data(alt.period(w.lang)),

@@ -67,12 +67,23 @@ def reported_value_text(w: Words, value, qualifier: str, value_max=None) -> str:
     return w.t(f"qualifier_long.{qualifier}", n=i18n.number(w.lang, value))
 
 
+def figure_text(w: Words, fig: HeadlineNumber) -> str:
+    """A headline number in words, as the source qualifies it, or "withheld" when the policy withholds it."""
+    if fig.is_withheld:
+        return w.t("value.withheld")
+    return reported_value_text(w, fig.value, fig.qualifier, fig.value_max)
+
+
 def metric_row_text(w: Words, row: pd.Series) -> str:
+    if row.get("is_withheld", False):
+        return w.t("value.withheld")
     return reported_value_text(w, row["value"], row["qualifier_code"], row["value_max"])
 
 
 def headline_value_text(w: Words, fig: HeadlineNumber) -> str:
     """The big number of a headline card: compact, with the source's qualifier."""
+    if fig.is_withheld:
+        return w.t("value.withheld")
     if fig.value is None:
         return "—"
     if fig.qualifier == "range" and fig.value_max is not None:

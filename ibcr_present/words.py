@@ -12,7 +12,8 @@ from ibcr_data import Dataset, Dimension
 
 from . import i18n
 
-LABELLED = ("kind", "status", "confidence", "scope", "category", "metric", "source_type", "qualifier", "precision")
+LABELLED = ("kind", "status", "confidence", "scope", "category", "metric", "source_type", "qualifier", "precision",
+            "audience")
 
 
 @dataclass(frozen=True)

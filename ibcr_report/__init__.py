@@ -20,6 +20,7 @@ import typst
 from fontpkg_source_sans_3 import ROOT as _FONT_PACKAGE
 
 from ibcr_data import Dataset, load_dataset
+from ibcr_data.audience import view_for
 from ibcr_updates import Store, resolve_source, what_changed
 from ibcr_updates.backups import LOG
 
@@ -83,7 +84,7 @@ def build_pack(ds: Dataset, pack: Pack, *, store: Store | None = None, today: dt
                             "(the data are read from a plain folder)")
         old = _version(store, pack.since)
         since_info = VersionInfo(old.id, old.created, old.names)
-        changes = what_changed(store.load(old.id), ds)
+        changes = what_changed(view_for(store.load(old.id), ds.audience), ds)  # both in the reader's view
     content = build_content(ds, scope, pack.lang, info, since_info, changes, today)
     return compile_pdf(content, render or renderer())
 

@@ -1,4 +1,8 @@
-"""python -m ibcr_report organisation|country ISO3|programme ID|funder NAME [--lang] [--version] [--since] -o FILE.pdf"""
+"""python -m ibcr_report organisation|country ISO3|programme ID|funder NAME [--lang] [--version] [--since] [--public] -o FILE.pdf
+
+A pack from the command line is the board's (every record, marked "Board — not for circulation")
+unless --public asks for the public view, the one visitors see.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,8 @@ import argparse
 import sys
 import time
 from pathlib import Path
+
+from ibcr_data.audience import view_for
 
 from . import KINDS, Pack, PackError, build_pack, open_data
 
@@ -20,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--store", type=Path, help="the store or data folder (default: IBCR_DATA_DIR, var/ibcr-data, data/)")
     p.add_argument("-o", "--output", type=Path, help="the PDF file to write")
     p.add_argument("--all-countries", type=Path, metavar="DIR", help="one pack per engaged country, into DIR")
+    p.add_argument("--public", action="store_true", help="the public view (default: the board's, marked as such)")
     a = p.parse_args(argv)
     try:
         if a.all_countries:
@@ -32,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             p.error("-o FILE.pdf is required")
         start = time.perf_counter()
         ds, store = open_data(a.store, a.version)
+        ds = view_for(ds, "public" if a.public else "board")
         pdf = build_pack(ds, Pack(a.kind, a.key, a.lang, ds.version, a.since), store=store)
         a.output.write_bytes(pdf)
         print(f"{a.output}: {len(pdf) / 1024:.0f} KB in {time.perf_counter() - start:.1f} s")
@@ -46,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _all_countries(a) -> int:
     ds, store = open_data(a.store, a.version)
+    ds = view_for(ds, "public" if a.public else "board")
     countries = sorted(set(ds.engagements["country_iso3"]))
     a.all_countries.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()

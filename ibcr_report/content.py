@@ -96,6 +96,7 @@ def build_content(ds: Dataset, scope: Scope, lang: str, version: VersionInfo, si
     headline = {f.key: f for f in ibcr_data.headline_figures(ds, scope.view, ctx.as_of_year)}
     doc = {
         "lang": lang,
+        "classification": (ctx.t("board.classification") + " · " + made) if ds.audience == "board" else "",
         "title": heading,
         "kind": ctx.t(f"pack.kind.{scope.kind}"),
         "author": ctx.t("pack.author"),
@@ -205,9 +206,9 @@ def _changes(ctx: Words, scope: Scope, since: VersionInfo, changes: Changes | No
     heads = []
     for h in changes.headlines:
         def side(f: HeadlineNumber | None) -> str:
-            if f is None or f.value is None:
+            if f is None or (f.value is None and not f.is_withheld):
                 return none
-            return (text.reported_value_text(ctx, f.value, f.qualifier, f.value_max) + " ("
+            return (text.figure_text(ctx, f) + " ("
                     + ("; ".join(ctx.source_title(s) for s in f.source_ids) or ctx.t("card.from_records")) + ")")
         heads.append(f"{ctx.t(f'card.{h.key}')}: {side(h.old_figure)} → {side(h.new_figure)}")
     if heads and whole:

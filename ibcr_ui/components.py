@@ -6,6 +6,8 @@ never inject a link, an image or HTML into the page.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -95,6 +97,11 @@ def inject_css(lang: str) -> None:
     # NOTE: Streamlit writes <html lang="en"> on every page (streamlit#15726); screen readers need
     # the reader's language to pronounce French. The value is one of i18n.LANGUAGES, never data.
     st.html(f"<script>document.documentElement.lang = {lang!r};</script>", unsafe_allow_javascript=True)
+
+
+def board_banner(ctx: Context) -> None:
+    """Every page of the board view says so, with the date: it is not for circulation."""
+    st.warning(ctx.t("board.banner", date=i18n.iso_date(ctx.lang, dt.date.today().isoformat())), icon="🔒")
 
 
 def section(title: str) -> None:

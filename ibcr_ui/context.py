@@ -12,6 +12,21 @@ from ibcr_updates import DataSource
 from .link import Options, ViewState
 
 
+@dataclass(frozen=True)
+class DataKey:
+    """Which data a page shows and every cache keys on: the source (folder, version, fingerprint) and whose view.
+
+    The audience comes from the session's sign-in alone (ibcr_ui.session), never from a link.
+    """
+
+    source: DataSource
+    audience: str = "public"
+
+    @property
+    def fingerprint(self) -> str:
+        return f"{self.source.fingerprint}-{self.audience}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Context(Words):
     """A page run: its Words (data, language, names) and the view from the link."""
@@ -21,11 +36,20 @@ class Context(Words):
     view: View
     ignored: tuple[Ignored, ...] = ()
     page: str
-    source: DataSource  # which data, which version: resolved once for the run
+    key: DataKey  # which data, which version, whose view: resolved once for the run
+
+    @property
+    def source(self) -> DataSource:
+        return self.key.source
+
+    @property
+    def audience(self) -> str:
+        return self.key.audience
 
     @property
     def fingerprint(self) -> str:
-        return self.source.fingerprint
+        """Keys a cached section: changes with the data's files and with the audience."""
+        return self.key.fingerprint
 
     @property
     def filters(self) -> Filters:

@@ -16,8 +16,11 @@ import streamlit as st
 
 import ibcr_data
 from ibcr_data import Choices, Dataset
+from ibcr_data.audience import view_for
 from ibcr_present.words import Lookups, build_lookups
 from ibcr_updates import Changes, DataSource, Editors, Store, resolve_source, what_changed
+
+from .context import DataKey
 
 T = TypeVar("T")
 
@@ -29,28 +32,29 @@ def source() -> DataSource:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load(src: DataSource) -> Dataset | ibcr_data.ValidationError:
-    """The dataset of this source, or the problems that stopped it loading."""
+    """The dataset of this source as loaded (every record: the board's view), or the problems that stopped it."""
     try:
         return ibcr_data.load_dataset(src.folder, src.version)
     except ibcr_data.ValidationError as exc:
         return exc
 
 
-def dataset(src: DataSource) -> Dataset:
-    loaded = load(src)
+def dataset(key: DataKey) -> Dataset:
+    """The dataset the key's audience may see (the public view is derived once, in ibcr_data.audience)."""
+    loaded = load(key.source)
     if isinstance(loaded, ibcr_data.ValidationError):
         raise loaded
-    return loaded
+    return view_for(loaded, key.audience)
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)
-def choices(src: DataSource) -> Choices:
-    return ibcr_data.choices(dataset(src))
+@st.cache_resource(show_spinner=False, max_entries=4)
+def choices(key: DataKey) -> Choices:
+    return ibcr_data.choices(dataset(key))
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def lookups(src: DataSource, lang: str) -> Lookups:
-    return build_lookups(dataset(src), lang)
+@st.cache_resource(show_spinner=False, max_entries=12)
+def lookups(key: DataKey, lang: str) -> Lookups:
+    return build_lookups(dataset(key), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -64,10 +68,10 @@ def memo(key: tuple, _build: Callable[[], T]) -> T:
     return _build()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def programme_labels(src: DataSource, lang: str) -> dict[str, str]:
+@st.cache_resource(show_spinner=False, max_entries=12)
+def programme_labels(key: DataKey, lang: str) -> dict[str, str]:
     """How the Programme filter names each programme: its acronym, or its name in the language."""
-    p = dataset(src).programmes
+    p = dataset(key).programmes
     return {pid: acronym if isinstance(acronym, str) else name
             for pid, acronym, name in zip(p["programme_id"], p["acronym"], p[f"name_{lang}"])}
 
@@ -93,6 +97,12 @@ def editing_enabled() -> bool:
     return accounts.path is not None and _editors(str(accounts.path)).enabled()
 
 
+def withheld(src: DataSource) -> dict[str, int]:
+    """What the public view of these data withholds, rule by rule (never which records)."""
+    loaded = load(src)
+    return {} if isinstance(loaded, ibcr_data.ValidationError) else dict(view_for(loaded, "public").withheld)
+
+
 def version_refs(s: Store | None) -> dict[str, str]:
     """What a link may name (an id, a number, a name, lower-cased) -> the version's id."""
     refs: dict[str, str] = {}
@@ -104,7 +114,7 @@ def version_refs(s: Store | None) -> dict[str, str]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def changes(root: str, old_id: str, new_id: str) -> Changes:
-    """What changed between two versions (versions never change, so this is cached for good)."""
+def changes(root: str, old_id: str, new_id: str, audience: str) -> Changes:
+    """What changed between two versions, in one audience's view (versions never change: cached for good)."""
     s = _store(root)
-    return what_changed(s.load(old_id), s.load(new_id))
+    return what_changed(view_for(s.load(old_id), audience), view_for(s.load(new_id), audience))

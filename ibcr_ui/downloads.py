@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
 import ibcr_data
 from ibcr_data import export
+from ibcr_present import i18n
 
 from .context import Context
 
@@ -29,8 +32,18 @@ def full_tables(ctx: Context) -> dict[str, pd.DataFrame]:
 
 
 def _declared(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Only the columns declared in datapackage.yaml, in their order."""
-    return df[ctx.ds.descriptor.resource(name).field_names].reset_index(drop=True)
+    """Only the columns declared in datapackage.yaml, in their order; a withheld figure says so (never blank)."""
+    out = df[ctx.ds.descriptor.resource(name).field_names].reset_index(drop=True)
+    if "is_withheld" in df and df["is_withheld"].any():
+        withheld = df["is_withheld"].to_numpy()
+        out["value"] = out["value"].astype("object").where(~withheld, ctx.t("value.withheld"))
+    return out
+
+
+def file_stem(ctx: Context, scope: str) -> str:
+    """A download's file name: the board view's files say so in their name."""
+    stem = ctx.t(f"files.{scope}")
+    return f"{stem}-{ctx.t('files.board_suffix')}" if ctx.audience == "board" else stem
 
 
 def field_label(ctx: Context, field: str) -> str:
@@ -44,7 +57,8 @@ def readable(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 CODE_LABELS = {"kind_code": "kind", "status_code": "status", "confidence_code": "confidence",
                "category_code": "category", "scope_code": "scope", "metric_code": "metric",
-               "source_type_code": "source_type", "qualifier_code": "qualifier"}
+               "source_type_code": "source_type", "qualifier_code": "qualifier", "period_confidence_code": "confidence",
+               "audience_code": "audience"}
 
 
 def for_screen(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -89,13 +103,23 @@ def _filter_sheet(ctx: Context) -> pd.DataFrame:
     rows = [{ctx.t("dict.name"): ctx.t("data.view"), ctx.t("dict.description"): ctx.describe()}]
     rows += [{ctx.t("dict.name"): k, ctx.t("dict.description"): v} for k, v in q.items()]
     rows.append({ctx.t("dict.name"): ctx.t("data.updated"), ctx.t("dict.description"): ctx.ds.last_updated})
+    if ctx.audience == "board":
+        rows.insert(0, {ctx.t("dict.name"): ctx.t("board.classification"),
+                        ctx.t("dict.description"): i18n.iso_date(ctx.lang, dt.date.today().isoformat())})
     return pd.DataFrame(rows)
+
+
+def _classification(ctx: Context) -> str | None:
+    """What a board file says of itself, with the date; nothing for the public view."""
+    if ctx.audience != "board":
+        return None
+    return ctx.t("board.classification") + " · " + i18n.iso_date(ctx.lang, dt.date.today().isoformat())
 
 
 def buttons(ctx: Context, tables: dict[str, pd.DataFrame], scope: str) -> None:
     """Excel workbook (one sheet per table, plus sources and the filter) and CSV files."""
     total = sum(len(df) for df in tables.values())
-    stem = ctx.t(f"files.{scope}")
+    stem = file_stem(ctx, scope)
 
     def workbook() -> bytes:
         sheets = {ctx.t(f"table.{k}"): readable(ctx, k, df) for k, df in tables.items()}
@@ -111,6 +135,7 @@ def buttons(ctx: Context, tables: dict[str, pd.DataFrame], scope: str) -> None:
                        file_name=f"{stem}-{ctx.t('table.engagements').lower()}.csv", mime="text/csv",
                        on_click="ignore", key=f"csv_{scope}", width="stretch")
     st.download_button(ctx.tn("data.download_zip", total),
-                       data=lambda: export.zip_of_csvs({ctx.t(f"table.{k}").lower(): readable(ctx, k, df) for k, df in tables.items()}),
+                       data=lambda: export.zip_of_csvs({ctx.t(f"table.{k}").lower(): readable(ctx, k, df)
+                                                        for k, df in tables.items()}, readme=_classification(ctx)),
                        file_name=f"{stem}-csv.zip", mime="application/zip",
                        on_click="ignore", key=f"zip_{scope}", width="stretch")

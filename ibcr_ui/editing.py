@@ -19,20 +19,7 @@ from ibcr_updates.store import Conflict, Store, Version
 from ibcr_updates.upload import read_upload
 
 from .context import Context
-
-SESSION_KEY = "_editor"
-
-
-def signed_in() -> str | None:
-    """The editor signed in on this session, or None (a session expires SESSION_MINUTES after sign-in)."""
-    session = st.session_state.get(SESSION_KEY)
-    if not session:
-        return None
-    if session["until"] < time.time():
-        st.session_state.pop(SESSION_KEY, None)
-        st.session_state["_editor_expired"] = True
-        return None
-    return session["name"]
+from .session import SESSION_KEY, signed_in  # noqa: F401 (the pages ask editing.signed_in)
 
 
 def sign_in_form(ctx: Context, editors: Editors) -> None:

@@ -77,6 +77,13 @@ def comparison_view(ctx: Context, comparison: Comparison) -> None:
     if comparison.is_empty:
         st.info(ctx.t("changes.nothing"))
         return
+    if comparison.audience_changes:  # first: who may see a record is the change that matters most
+        st.warning(ctx.tn("compare.audience", len(comparison.audience_changes)), icon="🔒")
+        st.dataframe(pd.DataFrame([{ctx.t("col.table"): table, ctx.t("col.record"): key,
+                                    ctx.t("compare.old"): ctx.label("audience", old),
+                                    ctx.t("compare.new"): ctx.label("audience", new)}
+                                   for table, key, old, new in comparison.audience_changes]),
+                     hide_index=True, width="stretch")
     counts = pd.DataFrame([{ctx.t("col.table"): name, ctx.t("compare.added"): c["added"],
                             ctx.t("compare.removed"): c["removed"], ctx.t("compare.changed"): c["changed"]}
                            for name, c in comparison.counts.items() if any(c.values())])

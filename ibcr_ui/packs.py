@@ -17,12 +17,13 @@ PACK_LANGUAGES = ("en", "fr")  # as ibcr_report.PACK_LANGUAGES (not imported her
 def pack_button(ctx: Context, label: str, kind: str, key: str | None = None, since: str | None = None) -> None:
     """A button that downloads the PDF pack of one scope (organisation, country, programme, funder)."""
     lang = ctx.lang if ctx.lang in PACK_LANGUAGES else "en"
-    src = ctx.source
+    data_key = ctx.key
 
     def pdf() -> bytes:
         import ibcr_report
 
-        return ibcr_report.build(data.dataset(src), kind, key, lang=lang, since=since, store=data.store(src))
+        return ibcr_report.build(data.dataset(data_key), kind, key, lang=lang, since=since,
+                                 store=data.store(data_key.source))
 
     name = "-".join(["ibcr-pack", kind, *([key] if key else []), lang, *([f"since-{since}"] if since else [])])
     st.download_button(label, data=pdf, file_name=_safe(name) + ".pdf", mime="application/pdf", on_click="ignore",

@@ -13,7 +13,7 @@ class Page:
     key: str  # also the page's title message: "page.<key>"
     script: str  # path from the project folder, as st.page_link and AppTest take it
     url_path: str  # the address Streamlit serves it at
-    for_editors: bool = False  # listed only when editing is on (an editor account exists)
+    for_editors: bool = False  # listed only when an account exists (editing, signing in)
 
     @property
     def title_key(self) -> str:
@@ -30,6 +30,7 @@ PAGES: tuple[Page, ...] = (
     Page("sources", "pages/6_sources.py", "/sources"),
     Page("changes", "pages/7_changes.py", "/changes"),
     Page("editor", "pages/8_editor.py", "/editor", for_editors=True),
+    Page("account", "pages/90_account.py", "/account", for_editors=True),
 )
 BY_KEY = {p.key: p for p in PAGES}
 

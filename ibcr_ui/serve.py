@@ -36,20 +36,22 @@ def warm() -> None:
         from ibcr_present.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
         from . import data, views
+        from .context import DataKey
 
         src = data.source()
         if isinstance(data.load(src), ibcr_data.ValidationError):
             return  # the pages show the problems
-        data.choices(src)
+        key = DataKey(src, "public")  # a first visitor is not signed in
+        data.choices(key)
         data.store(src)
         # What the first visitor's first run needs, in its order; then the other languages.
-        data.lookups(src, DEFAULT_LANGUAGE)
-        views.headline(src, ibcr_data.Filters())
+        data.lookups(key, DEFAULT_LANGUAGE)
+        views.headline(key, ibcr_data.Filters())
         for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
-            data.lookups(src, lang)
-            views.map_svg(src, ibcr_data.Filters(), lang)
+            data.lookups(key, lang)
+            views.map_svg(key, ibcr_data.Filters(), lang)
         # The Map page's default view, the most visited after the Overview (it also imports Plotly).
-        views.map_figure(src, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
+        views.map_figure(key, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
 

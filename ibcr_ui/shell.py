@@ -23,8 +23,8 @@ import ibcr_data
 from ibcr_data import DIMENSIONS, Choices, Dimension
 from ibcr_present import i18n
 
-from . import components, data, link
-from .context import Context
+from . import components, data, link, session
+from .context import Context, DataKey
 from .link import ViewState
 from .registry import PAGES, page
 
@@ -117,19 +117,21 @@ def setup(page_key: str) -> Context:
     st.set_page_config(page_title=t(page(page_key).title_key) + " · " + t("app.short_name"), page_icon="🧒",
                        layout="wide", initial_sidebar_state="auto")  # "auto": closed on a phone, open on a desktop
     components.inject_css(lang)
-    src = data.source()
-    loaded = data.load(src)
+    key = DataKey(data.source(), session.audience())
+    loaded = data.load(key.source)
     if isinstance(loaded, ibcr_data.ValidationError):
         components.problems_table(loaded.problems, lang)
         st.stop()
-    ch = data.choices(src)
-    state, ignored = link.parse(_params(), ch, default_lang, data.version_refs(data.store(src)))
+    ds = data.dataset(key)
+    ch = data.choices(key)
+    state, ignored = link.parse(_params(), ch, default_lang, data.version_refs(data.store(key.source)))
     state = link.for_page(state, page_key)
     _show(state, ch, only_missing=(last == state))
     _write_link(state, page_key)
-    ctx = Context(ds=loaded, lang=state.lang, names=data.lookups(src, state.lang), choices=ch, state=state,
-                  view=ibcr_data.apply_filters(loaded, state.filters), ignored=tuple(ignored), page=page_key,
-                  source=src)
+    ctx = Context(ds=ds, lang=state.lang, names=data.lookups(key, state.lang), choices=ch, state=state,
+                  view=ibcr_data.apply_filters(ds, state.filters), ignored=tuple(ignored), page=page_key, key=key)
+    if key.audience == "board":
+        components.board_banner(ctx)
     if ignored:
         components.ignored_notice(ctx)
     return ctx
@@ -178,7 +180,7 @@ def programme_options(ctx: Context) -> tuple[list[str], int]:
 def _draw_sidebar(ctx: Context) -> None:
     ch = ctx.choices
     programmes, total = programme_options(ctx)
-    labels = data.programme_labels(ctx.source, ctx.lang)
+    labels = data.programme_labels(ctx.key, ctx.lang)
     with st.sidebar:
         st.markdown("### " + ctx.t("app.name"))
         st.segmented_control(ctx.t("shell.language"), options=list(i18n.LANGUAGES), **bound(ctx, "lang_choice"),

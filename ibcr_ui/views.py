@@ -10,10 +10,9 @@ import streamlit as st
 import ibcr_data
 from ibcr_present import blocks, cards, figures, i18n, mapsvg, text
 from ibcr_present.words import Words
-from ibcr_updates import DataSource
 
 from . import data, link
-from .context import Context
+from .context import Context, DataKey
 from .registry import page
 
 MAP_PAGE_HEIGHT = 560  # the Map page's map, in pixels (part of its cached figure's key: see serve.warm)
@@ -31,19 +30,19 @@ def map_labels(w: Words) -> figures.MapLabels:
         venue=w.t("map.venue_only"), count_axis=w.t("map.count_axis"), count_trace=w.t("map.mode.count"))
 
 
-def words(src: DataSource, lang: str) -> Words:
+def words(key: DataKey, lang: str) -> Words:
     """The words of these data in one language, from the caches (for sections built outside a page run)."""
-    return Words.of(data.dataset(src), lang, data.lookups(src, lang))
+    return Words.of(data.dataset(key), lang, data.lookups(key, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def map_figure(src: DataSource, filters: ibcr_data.Filters, mode: str, lang: str, height: int):
+def map_figure(key: DataKey, filters: ibcr_data.Filters, mode: str, lang: str, height: int):
     """The map of one view, built once and shared (figure building is the slow part).
 
     Every input is an argument, so the cache key says all the figure depends on.
     NOTE: the cached figure is shared between sessions; nothing may change it after this.
     """
-    w = words(src, lang)
+    w = words(key, lang)
     view = ibcr_data.apply_filters(w.ds, filters)
     per_country = ibcr_data.engagements_per_country(w.ds, view)
     if per_country.empty:
@@ -54,7 +53,7 @@ def map_figure(src: DataSource, filters: ibcr_data.Filters, mode: str, lang: str
 
 def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
     """The map of where IBCR works; clicking a country opens its profile."""
-    fig = map_figure(ctx.source, ctx.filters, mode, ctx.lang, height)
+    fig = map_figure(ctx.key, ctx.filters, mode, ctx.lang, height)
     if fig is None:
         st.info(ctx.t("map.empty"))
         return
@@ -71,15 +70,15 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def headline(src: DataSource, filters: ibcr_data.Filters) -> list[ibcr_data.HeadlineNumber]:
+def headline(key: DataKey, filters: ibcr_data.Filters) -> list[ibcr_data.HeadlineNumber]:
     """The headline numbers of one view (shared between sessions: they are frozen)."""
-    ds = data.dataset(src)
+    ds = data.dataset(key)
     return ibcr_data.headline_figures(ds, ibcr_data.apply_filters(ds, filters), ds.as_of_year)
 
 
 def headline_cards(ctx: Context) -> None:
     """The eight headline cards, as one element: four counted from the records, four reported."""
-    figs = {f.key: f for f in headline(ctx.source, ctx.filters)}
+    figs = {f.key: f for f in headline(ctx.key, ctx.filters)}
     counted, reported = cards.headline_cards(ctx, figs, cards.markdown(ctx))
     st.html(blocks.cards_html([counted, reported], ctx.t("overview.cards_label")))
     if ctx.filters.narrows_beyond_years:
@@ -114,9 +113,9 @@ def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def map_svg(src: DataSource, filters: ibcr_data.Filters, lang: str) -> str | None:
+def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str) -> str | None:
     """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map)."""
-    w = words(src, lang)
+    w = words(key, lang)
     view = ibcr_data.apply_filters(w.ds, filters)
     per_country = ibcr_data.engagements_per_country(w.ds, view)
     if per_country.empty:
@@ -135,7 +134,7 @@ def map_svg(src: DataSource, filters: ibcr_data.Filters, lang: str) -> str | Non
 def overview_map(ctx: Context) -> None:
     """Where IBCR works, drawn on the server; each country links to its profile."""
     try:
-        svg = map_svg(ctx.source, ctx.filters, ctx.lang)
+        svg = map_svg(ctx.key, ctx.filters, ctx.lang)
     except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
         world_map(ctx, mode="kind", key="overview_map", height=500)
         return

@@ -69,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("file", type=Path)
     p.add_argument("--note", required=True, help="what changed and why (kept in the history)")
     p.add_argument("--yes", action="store_true", help="accept it as the new current version")
+    p.add_argument("--publish", action="store_true",
+                   help="also confirm that records kept for the board until now may be made public")
     p.set_defaults(func=_import)
 
     p = sub.add_parser("history", help="every version, newest first", parents=[common])
@@ -159,6 +161,11 @@ def _import(args) -> int:
             print(f"\nNothing was changed. To accept it as version v{base.number + 1}, run the same command "
                   "again with --yes.")
             return 0
+        if comparison.publishes and not args.publish:
+            print(f"\nNothing was changed: this makes {len(comparison.publishes)} record(s) kept for the board public "
+                  f"({', '.join(f'{t} {k}' for t, k in comparison.publishes)}). If that is intended, run the same "
+                  "command again with --yes --publish.", file=sys.stderr)
+            return 1
         v = store.accept(intake.folder, base=base.id, who=args.who, note=args.note)
         print(f"\nAccepted as {v.id}: it is now the current version.")
         return 0

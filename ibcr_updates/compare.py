@@ -87,11 +87,28 @@ class Comparison:
     def totals(self) -> dict[str, int]:
         return {k: sum(c[k] for c in self.counts.values()) for k in ("added", "removed", "changed")}
 
+    @property
+    def audience_changes(self) -> list[tuple[str, str, str, str]]:
+        """(table, record, old, new) for every record whose audience changes (empty = public), board ones first."""
+        out = []
+        for name, t in self.tables.items():
+            for r in t.changed:
+                f = r.field("audience_code")
+                if f is not None:
+                    out.append((name, r.key, f.old or "public", f.new or "public"))
+        return sorted(out, key=lambda c: (c[3] != "public", c[0], c[1]))
+
+    @property
+    def publishes(self) -> list[tuple[str, str]]:
+        """(table, record) of the records the board kept that this change makes public: each needs a yes of its own."""
+        return [(t, k) for t, k, old, new in self.audience_changes if old == "board" and new == "public"]
+
     def text(self) -> str:
-        """A plain-text rendering: one line per table, then one per record."""
+        """A plain-text rendering: records whose audience changes first, then one line per table and per record."""
         if self.is_empty:
             return "No record changed."
-        lines = []
+        lines = [f"Audience changes ({len(self.audience_changes)}):"] if self.audience_changes else []
+        lines += [f"  {t} {k}: {old} → {new}" for t, k, old, new in self.audience_changes]
         for t in self.tables.values():
             if t.is_empty:
                 continue
@@ -116,7 +133,7 @@ def compare(old: Dataset | Path, new: Dataset | Path) -> Comparison:
     editable = {r.name for r in editable_tables(new)} | {r.name for r in editable_tables(old)}
     old_res = {r.name: r for r in old.descriptor.resources}
     for res in new.descriptor.resources:
-        if res.name in old_res and _same_file(old, new, res):
+        if res.name in old_res and old.audience == new.audience == "board" and _same_file(old, new, res):
             if res.name in editable:
                 tables[res.name] = TableChanges(res.name, " / ".join(key_fields(res)))
             continue
@@ -141,6 +158,7 @@ class _Folder:
 
     descriptor: Descriptor
     data_dir: Path
+    audience: str = "board"  # a folder holds every record
 
     def table(self, name: str):
         raise FileNotFoundError(f"{self.data_dir}: cannot read the table {name}")
@@ -179,9 +197,13 @@ def _keys(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Index:
 
 
 def _text(ds: Dataset, res: Resource) -> pd.DataFrame:
-    """A table as its CSV text, read as the validator reads it (cells stripped, blank rows dropped)."""
-    table, _ = read_raw(Path(ds.data_dir), res)
-    if table is None:  # the folder is gone: fall back on the typed frame
+    """A table as its CSV text, read as the validator reads it (cells stripped, blank rows dropped).
+
+    The public view is compared on its own tables (ibcr_data.audience), never on the files: what a
+    reader may not see must not show up as a change either.
+    """
+    table = read_raw(Path(ds.data_dir), res)[0] if ds.audience == "board" else None
+    if table is None:  # the public view, or the folder is gone: the typed frame as text
         frame = ds.table(res.name)[res.field_names]
         return frame.astype("str").where(frame.notna(), "")
     return table.frame

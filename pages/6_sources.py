@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_present import i18n
+from ibcr_present import blocks, i18n
 from ibcr_present.text import md
-from ibcr_ui import components, shell
+from ibcr_ui import components, data, shell
 
 # Inputs
 ctx = shell.setup("sources")
@@ -43,6 +43,14 @@ st.markdown(ctx.t("method.counting"))
 st.markdown(ctx.t("method.lead"))
 st.markdown(ctx.t("method.confidence"))
 st.markdown(ctx.t("method.as_of"))
+
+components.section(ctx.t("policy.title"))
+st.markdown(md(ctx.ds.policy.statement(ctx.lang)))
+withheld = data.withheld(ctx.source)  # what the public view withholds, whoever reads this page
+st.html(blocks.table_html([ctx.t("policy.col.rule"), ctx.t("policy.col.count")],
+                          [[ctx.t(f"policy.rule.{rule}", n=ctx.number(ctx.ds.policy.min_public_count)), ctx.number(n)]
+                           for rule, n in withheld.items()], numeric=frozenset({1}), name=ctx.t("policy.title")))
+st.caption(ctx.t("policy.how"))
 
 components.section(ctx.t("method.conflicts_title"))
 for topic, resolution in zip(ctx.ds.conflicts[f"topic_{ctx.lang}"], ctx.ds.conflicts[f"resolution_{ctx.lang}"]):

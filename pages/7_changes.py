@@ -20,7 +20,7 @@ since = st.selectbox(ctx.t("changes.since"), options=[v.id for v in older], form
                      **shell.bound(ctx, "changes_since"))
 
 # Data
-changes = data.changes(str(store.root), since, current.id)
+changes = data.changes(str(store.root), since, current.id, ctx.audience)
 
 # Render
 st.markdown(ctx.t("changes.lead", since=labels[since], current=labels[current.id]))

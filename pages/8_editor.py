@@ -40,9 +40,13 @@ with update:
             problems_list(ctx, checked.problems)
         else:
             st.success(ctx.t("editor.valid", base=current.id))
-            history.comparison_view(ctx, compare(store.path(checked.base), Path(checked.folder)))
+            comparison = compare(store.path(checked.base), Path(checked.folder))
+            history.comparison_view(ctx, comparison)
+            published = ", ".join(f"{t} {k}" for t, k in comparison.publishes)
+            confirmed = not published or st.checkbox(ctx.t("compare.publish_confirm", records=published),
+                                                     key="publish_confirm")
             note = st.text_input(ctx.t("editor.note"), key="accept_note", max_chars=300)
-            if st.button(ctx.t("editor.accept"), type="primary", disabled=not note.strip()):
+            if st.button(ctx.t("editor.accept"), type="primary", disabled=not (note.strip() and confirmed)):
                 editing.accept(ctx, store, checked, who, note)
 with past:
     all_versions = store.versions()

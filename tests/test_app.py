@@ -12,6 +12,7 @@ import ibcr_data
 from ibcr_data import Filters
 from ibcr_present import i18n, text
 from ibcr_ui import data, views
+from ibcr_ui.context import DataKey
 from ibcr_ui.registry import PAGES
 from tests.apptest import cards, charts, html_text, link, metric, nav_links, run, sidebar_labels, texts, widget
 from tests.support import read_rows, write_rows
@@ -20,7 +21,7 @@ TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
     "country": "Country profiles", "timeline": "Timeline", "programmes": "Programmes and figures",
     "data": "Data explorer", "sources": "Sources and method", "changes": "What changed since a version",
-    "editor": "Update the data",
+    "editor": "Update the data", "account": "Sign in",
 }
 
 
@@ -264,7 +265,7 @@ def test_two_sessions_never_get_each_others_map(ds):
 
 
 def test_map_figure_cache_keys_on_every_argument():
-    fp = data.source()
+    fp = DataKey(data.source(), "public")
     west = views.map_figure(fp, Filters(regions=frozenset({"west_africa"})), "status", "en", 500)
     world_fr = views.map_figure(fp, Filters(), "kind", "fr", 500)
     west_fr = views.map_figure(fp, Filters(regions=frozenset({"west_africa"})), "status", "fr", 500)

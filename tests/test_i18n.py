@@ -29,6 +29,7 @@ DYNAMIC_PREFIXES = (
     "pack.",  # the PDF packs: ibcr_report (not extracted from the dashboard's code)
     # shell._draw_sidebar: t(f"filters.{d.link_key}") for each filter dimension in the sidebar
     "filters.region", "filters.kind", "filters.status", "filters.programme",
+    "policy.rule.",  # pages/6_sources.py: t(f"policy.rule.{rule}") for each rule of ibcr_data.audience.WITHHELD_RULES
 )
 # Code labels (kind, status, …) are not in the catalogues: they come from the code tables in data/codes/.
 # Ids the extractor cannot see at their call site: calls inside an f-string (f"**{ctx.t('x')}**")

@@ -77,6 +77,7 @@ HOSTILE = {
     "sources": {"lang": "klingon", "region": "west_africa" * 3},
     "changes": {"since": "v999", "kind": "<b>x</b>"},
     "editor": {"profile": "@@", "region": "javascript:alert(1)"},
+    "account": {"region": "<svg onload=alert(1)>", "kind": "%%"},
 }
 
 

@@ -15,7 +15,8 @@ serve.warm()
 import ibcr_data
 from ibcr_present import mapsvg
 from ibcr_ui import data, views
-fp = data.source()
+from ibcr_ui.context import DataKey
+fp = DataKey(data.source(), "public")
 assert mapsvg.geometry.cache_info().currsize == 1 and "geopandas" not in sys.modules
 t = time.perf_counter()
 svg = views.map_svg(fp, ibcr_data.Filters(), "fr")

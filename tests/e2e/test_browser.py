@@ -26,7 +26,7 @@ TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
     "country": "Country profiles", "timeline": "Timeline", "programmes": "Programmes and figures",
     "data": "Data explorer", "sources": "Sources and method", "changes": "What changed since a version",
-    "editor": "Update the data",
+    "editor": "Update the data", "account": "Sign in",
 }
 PAGE_LINK = f'{SIDEBAR} [data-testid="stPageLink-NavLink"]'
 
