@@ -46,7 +46,7 @@ def editor_page(browser, editing_app):
 def _sign_in(page) -> None:
     open_app(page, "/editor")
     assert page.locator('[data-testid="stFileUploader"]').count() == 0  # nothing to upload before signing in
-    page.get_by_label("Editor name").fill("ana")
+    page.get_by_label("Name", exact=True).fill("ana")
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_text("Signed in as ana").wait_for(timeout=20_000)
