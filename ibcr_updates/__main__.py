@@ -18,6 +18,7 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from ibcr_data import ValidationError, load_dataset
@@ -25,6 +26,8 @@ from ibcr_data.cli import check_folder
 
 from .accounts import FILE_ENV, FILE_NAME, Editors
 from .compare import compare
+from .files import NotWritten
+from .log import BIDI_CONTROLS
 from .store import Conflict, Store, os_user, resolve_source
 from .upload import read_upload
 from .workbook import template
@@ -37,10 +40,21 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         _problems(str(getattr(args, "file", "") or "the data"), exc.problems)
         return 1
-    except (Conflict, KeyError, ValueError, FileNotFoundError) as exc:
+    except (Conflict, KeyError, ValueError, FileNotFoundError, NotWritten) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {plain(str(message))}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        print(f"error: {plain(exc.strerror or str(exc))}: {plain(str(exc.filename or ''))}", file=sys.stderr)
+        return 1
+
+
+def plain(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control characters (an escape sequence would drive it) and
+    direction overrides are shown as escapes, like "\\x1b"; the characters in `keep` stay."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch not in keep and (unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS) else ch
+                   for ch in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,9 +125,9 @@ def _store(args, create: bool = False):
 
 
 def _problems(what: str, problems) -> None:
-    print(f"{what}: {len(problems)} problem(s) found; nothing was changed.", file=sys.stderr)
+    print(f"{plain(what)}: {len(problems)} problem(s) found; nothing was changed.", file=sys.stderr)
     for p in problems:
-        print(f"- {p}", file=sys.stderr)
+        print(f"- {plain(str(p))}", file=sys.stderr)
 
 
 def _validate_or_summary(args) -> int:
@@ -151,7 +165,7 @@ def _import(args) -> int:
     try:
         comparison = compare(ds, intake.dataset)
         print(f"{args.file} compared with the current version {base.id}:")
-        print(comparison.text())
+        print(plain(comparison.text(), keep="\n"))
         if comparison.is_empty and intake.folder is not None:
             print("Nothing to accept.")
             return 0
@@ -178,21 +192,21 @@ def history_line(v) -> str:
     when = v.created.replace("T", " ")[:16]
     names = f"  [{', '.join(v.names)}]" if v.names else ""
     restored = f" (from {v.restored_from})" if v.restored_from else ""
-    return (f"{v.id:<4}  {when}  {v.who}  {v.kind}{restored}  +{t['added']} −{t['removed']} ~{t['changed']}  "
-            f"\"{v.note}\"{names}")
+    return plain(f"{v.id:<4}  {when}  {v.who}  {v.kind}{restored}  +{t['added']} −{t['removed']} ~{t['changed']}  "
+                 f"\"{v.note}\"{names}")
 
 
 def _diff(args) -> int:
     store = _store(args)
     a, b = store.get(args.a), store.get(args.b)
     print(f"From {a.id} to {b.id}:")
-    print(compare(store.path(a.id), store.path(b.id)).text())
+    print(plain(compare(store.path(a.id), store.path(b.id)).text(), keep="\n"))
     return 0
 
 
 def _name(args) -> int:
     v = _store(args).name(args.version, args.name, who=args.who)
-    print(f"{v.id} is now named: {', '.join(v.names)}")
+    print(plain(f"{v.id} is now named: {', '.join(v.names)}"))
     return 0
 
 
@@ -200,7 +214,7 @@ def _restore(args) -> int:
     store = _store(args)
     current, target = store.current(), store.get(args.version)
     print(f"Restoring {target.id} over the current version {current.id} would change:")
-    print(compare(store.path(current.id), store.path(target.id)).text())
+    print(plain(compare(store.path(current.id), store.path(target.id)).text(), keep="\n"))
     if not args.yes:
         print(f"\nNothing was changed. To restore it as version v{current.number + 1}, run the same command "
               "again with --yes.")

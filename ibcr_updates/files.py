@@ -1,13 +1,28 @@
-"""Files of the data on disk: copy a folder, write a CSV, compare two folders, sync to disk."""
+"""Files of the data on disk: copy a folder, write a CSV, compare two folders, sync to disk; say why a write failed."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import filecmp
 import os
 import shutil
 from pathlib import Path
+
+REASONS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+           errno.EROFS: "the file system is read-only", errno.EACCES: "the server may not write there (read-only?)",
+           errno.EPERM: "the server may not write there (read-only?)"}
+
+
+class NotWritten(Exception):
+    """A write failed (a full disk, a read-only folder); what was being written was left out whole."""
+
+    def __init__(self, what: str, exc: OSError):
+        self.errno = exc.errno
+        reason = REASONS.get(exc.errno) or exc.strerror or str(exc)
+        super().__init__(f"{what} could not be written: {reason}. Nothing was changed; free some space or "
+                         "make the folder writable, then try again")
 
 
 def copy_folder(src: Path, dst: Path) -> None:
