@@ -15,7 +15,7 @@ editors = Editors.open()
 if not editors.enabled():
     st.info(ctx.t("editor.off"))
     shell.stop(ctx)
-who = editing.signed_in()
+who = editing.signed_in(editors)  # ends a session whose account was removed
 if not who:  # visitors see the sign-in form and nothing else: no upload control
     editing.sign_in_form(ctx, editors)
     shell.stop(ctx)
