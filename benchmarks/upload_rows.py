@@ -20,21 +20,26 @@ import openpyxl
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ibcr_data import load_dataset  # noqa: E402
+from ibcr_data.csvread import read_raw  # noqa: E402
 from ibcr_updates.files import write_csv  # noqa: E402
 from ibcr_updates.upload import read_upload  # noqa: E402
 from ibcr_updates.workbook import template  # noqa: E402
 
 
 def engagement_rows(ds, n: int) -> list[list[str]]:
-    """`n` records copied from the real ones in turn, each with an id of its own."""
-    frame = ds.table("engagements")
-    header = list(ds.descriptor.resource("engagements").field_names)
-    base = [[str(frame.iloc[i % len(frame)][h]) if h in frame else "" for h in header] for i in range(len(frame))]
+    """`n` records copied from the real ones in turn: the first copy keeps the real ids (the links to them
+    hold), the others get ids of their own; long texts are cut to 12 characters, so that 80,000 rows
+    fit in a workbook under the 10 MB upload cap."""
+    res = ds.descriptor.resource("engagements")
+    frame = read_raw(ds.data_dir, res)[0].frame  # the CSV's text, as the editing workbook holds it
+    header = list(res.field_names)
+    base = [[frame.at[i, h] for h in header] for i in frame.index]
     key = header.index("engagement_id")
     rows = []
     for i in range(n):
-        row = list(base[i % len(base)])
-        row[key] = f"bench-{i:07d}"
+        row = [v if len(v) <= 12 else v[:12] for v in base[i % len(base)]]
+        if i >= len(base):
+            row[key] = f"bench-{i:07d}"
         rows.append(row)
     return [header, *rows]
 

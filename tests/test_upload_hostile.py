@@ -30,7 +30,6 @@ from ibcr_updates.upload_checks import MAX_SHEET_ROWS
 from ibcr_updates.workbook import template
 from tests.support import ROOT
 
-
 ENGAGEMENTS_XML = "xl/worksheets/sheet7.xml"  # openpyxl writes the sheets in order; strings inline
 
 
@@ -231,6 +230,15 @@ def test_an_entity_declared_inside_a_sheet(ds, book):
 def test_a_part_lying_about_its_size(ds, book):
     assert codes(refused(ds, lying_about_size(book, ENGAGEMENTS_XML))) == ["zip_damaged"]
     assert codes(refused(ds, lying_about_size(book, "[Content_Types].xml"))) == ["zip_damaged"]
+    from ibcr_updates.compare import editable_tables
+    from tests.support import DATA
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for res in editable_tables(ds):
+            zf.writestr(res.path, (DATA / res.path).read_bytes())
+    p = refused(ds, lying_about_size(buf.getvalue(), "engagements.csv"), "tables.zip")
+    assert codes(p) == ["zip_member_unreadable"] and "cannot be read" in p[0].message
 
 
 # 10. Temporary folders: none left on any path
