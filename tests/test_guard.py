@@ -141,3 +141,22 @@ def test_a_reset_password_ends_the_sessions_signed_in_with_the_old_one(store):
     Editors.open().add("ana", PASSWORD + " (new)")
     at = at.run()
     assert uploaders(at) == 0 and any("session ended" in i.value for i in at.info)
+
+
+def test_a_read_only_store_gives_a_message_at_sign_in_not_an_error_box(store, monkeypatch):
+    import errno
+    import pathlib
+
+    real_open = pathlib.Path.open
+
+    def read_only(self, mode="r", *args, **kwargs):
+        if "a" in mode or "w" in mode:
+            raise PermissionError(errno.EROFS, "Read-only file system", str(self))
+        return real_open(self, mode, *args, **kwargs)
+
+    at = run("editor")
+    monkeypatch.setattr(pathlib.Path, "open", read_only)
+    at = sign_in(at, "ana", PASSWORD)  # the right password: the attempt cannot be counted, so it is not checked
+    assert not at.exception and uploaders(at) == 0
+    assert [e.value for e in at.error] == ["Sign-in is unavailable: the server cannot record sign-in attempts (its "
+                                           "data folder is read-only or full). Tell the administrator."]
