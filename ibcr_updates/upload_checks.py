@@ -9,6 +9,7 @@ lays the sheet out in memory.
 
 from __future__ import annotations
 
+import functools
 import html
 import io
 import re
@@ -200,11 +201,14 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, extent: _Extent | None) ->
     return False
 
 
+@functools.cache  # a sheet has few distinct columns, and millions of cells
 def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+    from openpyxl.utils.cell import column_index_from_string
+
+    try:
+        return column_index_from_string(letters.decode())
+    except ValueError:  # beyond XFD, which no reader should be given
+        return 10**6
 
 
 def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:

@@ -214,9 +214,6 @@ def _column_name(head: list, col: int) -> str:
 
 def cell_name(r: int, c: int) -> str:
     """The Excel name of a cell from 0-based row and column: cell_name(0, 27) == "AB1"."""
-    letters = ""
-    c += 1
-    while c:
-        c, rest = divmod(c - 1, 26)
-        letters = chr(65 + rest) + letters
-    return f"{letters}{r + 1}"
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(c + 1)}{r + 1}"
