@@ -5,6 +5,7 @@ and in AppTest, a session that ends when its account is removed (issue 24)."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import time
 
 import pytest
@@ -45,6 +46,12 @@ class FakeRuntime:
         return session_id in self.sessions
 
 
+def in_own_loop(coro):
+    """Run a coroutine to its end in a thread of its own (a browser test may keep a loop in this one)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def call(middleware_cls, method: str, path: str, runtime=None, monkeypatch=None):
     """One HTTP request through the middleware to an app that answers 204; (status, headers, app reached, body read)."""
     seen = {"app": False, "read": False}
@@ -66,7 +73,7 @@ def call(middleware_cls, method: str, path: str, runtime=None, monkeypatch=None)
     if monkeypatch is not None:
         monkeypatch.setattr(guard, "_runtime", lambda: runtime)
     scope = {"type": "http", "method": method, "path": path, "headers": []}
-    asyncio.run(middleware_cls(app)(scope, receive, send))
+    in_own_loop(middleware_cls(app)(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start["status"], dict(start["headers"]), seen["app"], seen["read"]
 
