@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 n=${1:-2}
 first=${2:-8501}
 python=${PYTHON:-.venv/bin/python}
-# The launcher `make run` uses: `streamlit run dashboard.py` plus loading the data as the server starts.
+# The launcher `make run` uses: `streamlit run app.py` (the dashboard behind its guards) plus loading the
+# data as the server starts.
 launch=("$python" -m ibcr_ui.serve)
 
 pids=()

@@ -4,7 +4,7 @@
     python -m ibcr_data summary DATA_DIR      the number of records in each table
 
 The commands that change the data (template, import, history, diff, name, restore, backup,
-restore-backup, editor), and validate or summary without a folder (the current version of the
+restore-backup, editor, account), and validate or summary without a folder (the current version of the
 store), live in `python -m ibcr_updates`. For one release, `python -m ibcr_data COMMAND …` still
 runs them: it says so, then hands over to `python -m ibcr_updates COMMAND …`.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 from .cli import check_folder
 
 READ_COMMANDS = ("validate", "summary")
-HANDED_OVER = ("template", "import", "history", "diff", "name", "restore", "backup", "restore-backup", "editor")
+HANDED_OVER = ("template", "import", "history", "diff", "name", "restore", "backup", "restore-backup", "editor",
+               "account")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +51,7 @@ def _positionals(argv: list[str]) -> list[str]:
         if skip:
             skip = False
         elif a.startswith("-"):
-            skip = "=" not in a and a in ("--store", "--who", "--note", "--lang")
+            skip = "=" not in a and a in ("--store", "--who", "--note", "--lang", "--role")
         else:
             out.append(a)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Literal
 
 import pydantic
@@ -282,6 +282,11 @@ def _check_references(package: _Package) -> list[Problem]:
                             f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(known)}", code="descriptor_unknown_name"))
 
     for r in package.resources:
+        parts = PurePosixPath(r.path).parts
+        if not r.path or r.path.startswith("/") or ".." in parts or "\\" in r.path or ":" in r.path:
+            issues.append(descriptor_problem(None, "path", r.path, f"the path of resource '{r.name}' leads outside "
+                                             "the data folder", "write the file's path inside the data folder, "
+                                             "e.g. engagements.csv or codes/kind.csv", code="descriptor_unsafe_path"))
         s = r.table_schema
         keys = s.primaryKey if isinstance(s.primaryKey, list) else [s.primaryKey] if s.primaryKey else []
         for key in keys:

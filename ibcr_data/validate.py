@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from .arrowtext import INT_RE, isin, numbers, whole_numbers
@@ -12,6 +14,14 @@ from .schema import Descriptor, Field
 TRUE = {"true", "yes", "1", "vrai", "oui"}
 FALSE = {"false", "no", "0", "faux", "non"}
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
+
+# What any cell may hold, from a CSV file or a workbook: at most Excel's own limit of characters, and
+# no control character but a tab and a line break (Alt+Enter in Excel). A carriage return would end a
+# CSV record, and the other controls (and U+FFFE, U+FFFF) cannot be written into an .xlsx at all: the
+# editing workbook and the Excel export could not be made from data holding one.
+MAX_CELL_CHARS = 32_767
+CONTROL_RE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]"
+SNIPPET = 30  # characters shown on each side of a control character
 
 # Field-specific advice shown when a required cell is empty.
 REQUIRED_HINTS = {
@@ -37,6 +47,7 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
         if len(rows) > MAX_PER_RULE:
             problems.append(more(name, f.name, message, len(rows) - MAX_PER_RULE, code))
 
+    problems += check_text(table)
     fk_fields = {fk.field for fk in table.resource.foreign_keys}
     for f in table.resource.fields:
         s = df[f.name]
@@ -78,6 +89,37 @@ def check_table(table: RawTable, descriptor: Descriptor) -> list[Problem]:
     problems += _check_dates(df, lines, name)
     problems += _check_composite_key(table)
     return problems
+
+
+def check_text(table: RawTable) -> list[Problem]:
+    """Every cell holds text that a CSV file and an Excel cell both keep as it is (see MAX_CELL_CHARS)."""
+    out: list[Problem] = []
+    df, name = table.frame, table.resource.path
+    for column in df.columns:
+        s = df[column]
+        too_long = s.str.len() > MAX_CELL_CHARS
+        for i in s.index[too_long][:MAX_PER_RULE]:
+            out.append(Problem(name, table.lines[i], column, s.at[i][:SNIPPET * 2] + "…",
+                               f"the text has {len(s.at[i]):,} characters, more than an Excel cell holds "
+                               f"({MAX_CELL_CHARS:,})", "shorten it, or put the full text in a document and "
+                               "its address here", code="text_too_long"))
+        control = s.str.contains(CONTROL_RE, regex=True)
+        for i in s.index[control][:MAX_PER_RULE]:
+            text = s.at[i]
+            at = re.search(CONTROL_RE, text).start()
+            shown = text[max(0, at - SNIPPET): at] + f"[U+{ord(text[at]):04X}]" + text[at + 1: at + 1 + SNIPPET]
+            if text[at] == "\r":
+                out.append(Problem(name, table.lines[i], column, shown, "a carriage return (a line break from "
+                                   "another program) in the text", "delete the line break; for a new line inside "
+                                   "a cell type Alt+Enter in Excel", code="text_carriage_return"))
+            else:
+                out.append(Problem(name, table.lines[i], column, shown, f"an invisible control character "
+                                   f"(U+{ord(text[at]):04X}) in the text", "delete it: type the text again (text "
+                                   "pasted from another program can bring such characters)", code="text_control_character"))
+        for code, n in (("text_too_long", int(too_long.sum())), ("text_control_character", int(control.sum()))):
+            if n > MAX_PER_RULE:
+                out.append(more(name, column, "text a cell cannot hold", n - MAX_PER_RULE, code))
+    return out
 
 
 def _check_composite_key(table: RawTable) -> list[Problem]:

@@ -1,6 +1,7 @@
 """Start the dashboard with the slow start-up work done as the server starts (`make run`).
 
-`python -m ibcr_ui.serve [options]` is `streamlit run dashboard.py [options]` plus one thread
+`python -m ibcr_ui.serve [options]` is `streamlit run app.py [options]` (the dashboard behind the
+guards of guard.py: uploads only for signed-in editors, no framing of the editor's page) plus one thread
 that imports pandas and Plotly, loads and validates the data, and builds what the Overview shows
 first, while the first visitor's browser is still fetching Streamlit's frontend (about 0.7 s in
 which the server is otherwise idle). Without it the first visitor's first run pays all of this.
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from streamlit.web import cli  # imported before the thread starts, so the two never race for it
 
     threading.Thread(target=warm, name="ibcr-warm-up", daemon=True).start()
-    sys.argv = ["streamlit", "run", str(ROOT / "dashboard.py"), *(sys.argv[1:] if argv is None else argv)]
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()
 
 

@@ -6,7 +6,8 @@
     python -m ibcr_updates import FILE --note TEXT [--yes] [--who NAME]   compare an upload; accept it with --yes
     python -m ibcr_updates history | diff A B | name V NAME | restore V --note TEXT [--yes]
     python -m ibcr_updates backup OUT.zip | restore-backup FILE ROOT
-    python -m ibcr_updates editor add NAME | editor remove NAME | editor list
+    python -m ibcr_updates account add NAME --role board|editor | account remove NAME | account list
+    python -m ibcr_updates editor add NAME | editor remove NAME | editor list    (accounts with the editor role)
 
 Every command uses the default store (IBCR_DATA_DIR, else var/ibcr-data/) or --store DIR.
 `python -m ibcr_data` still accepts these commands for one release and hands them over here.
@@ -18,13 +19,16 @@ import argparse
 import getpass
 import os
 import sys
+import unicodedata
 from pathlib import Path
 
 from ibcr_data import ValidationError, load_dataset
 from ibcr_data.cli import check_folder
 
-from .accounts import FILE_ENV, FILE_NAME, Editors
+from .accounts import FILE_ENV, FILE_NAME, ROLES, Editors
 from .compare import compare
+from .files import NotWritten
+from .log import BIDI_CONTROLS
 from .store import Conflict, Store, os_user, resolve_source
 from .upload import read_upload
 from .workbook import template
@@ -37,10 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     except ValidationError as exc:
         _problems(str(getattr(args, "file", "") or "the data"), exc.problems)
         return 1
-    except (Conflict, KeyError, ValueError, FileNotFoundError) as exc:
+    except (Conflict, KeyError, ValueError, FileNotFoundError, NotWritten) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {plain(str(message))}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a file named on the command line that cannot be read or written
+        print(f"error: {plain(exc.strerror or str(exc))}: {plain(str(exc.filename or ''))}", file=sys.stderr)
+        return 1
+
+
+def plain(text: str, keep: str = "") -> str:
+    """Text safe to print on a terminal: control characters (an escape sequence would drive it) and
+    direction overrides are shown as escapes, like "\\x1b"; the characters in `keep` stay."""
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch not in keep and (unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS) else ch
+                   for ch in text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,10 +116,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("root", type=Path)
     p.set_defaults(func=_restore_backup)
 
-    p = sub.add_parser("editor", help="editor accounts: add NAME, remove NAME, list", parents=[common])
+    p = sub.add_parser("account", help="accounts: add NAME --role board|editor, remove NAME, list", parents=[common])
     p.add_argument("action", choices=("add", "remove", "list"))
-    p.add_argument("editor", nargs="?")
+    p.add_argument("editor", nargs="?", metavar="NAME")
+    p.add_argument("--role", choices=ROLES, default=None,
+                   help="board: signs in to see the board view; editor: also changes the data (required to add)")
     p.set_defaults(func=_editor)
+
+    p = sub.add_parser("editor", help="editor accounts (account ... --role editor): add NAME, remove NAME, list",
+                       parents=[common])
+    p.add_argument("action", choices=("add", "remove", "list"))
+    p.add_argument("editor", nargs="?", metavar="NAME")
+    p.set_defaults(func=_editor, role="editor")
     return parser
 
 
@@ -113,9 +136,9 @@ def _store(args, create: bool = False):
 
 
 def _problems(what: str, problems) -> None:
-    print(f"{what}: {len(problems)} problem(s) found; nothing was changed.", file=sys.stderr)
+    print(f"{plain(what)}: {len(problems)} problem(s) found; nothing was changed.", file=sys.stderr)
     for p in problems:
-        print(f"- {p}", file=sys.stderr)
+        print(f"- {plain(str(p))}", file=sys.stderr)
 
 
 def _validate_or_summary(args) -> int:
@@ -153,7 +176,7 @@ def _import(args) -> int:
     try:
         comparison = compare(ds, intake.dataset)
         print(f"{args.file} compared with the current version {base.id}:")
-        print(comparison.text())
+        print(plain(comparison.text(), keep="\n"))
         if comparison.is_empty and intake.folder is not None:
             print("Nothing to accept.")
             return 0
@@ -185,21 +208,21 @@ def history_line(v) -> str:
     when = v.created.replace("T", " ")[:16]
     names = f"  [{', '.join(v.names)}]" if v.names else ""
     restored = f" (from {v.restored_from})" if v.restored_from else ""
-    return (f"{v.id:<4}  {when}  {v.who}  {v.kind}{restored}  +{t['added']} −{t['removed']} ~{t['changed']}  "
-            f"\"{v.note}\"{names}")
+    return plain(f"{v.id:<4}  {when}  {v.who}  {v.kind}{restored}  +{t['added']} −{t['removed']} ~{t['changed']}  "
+                 f"\"{v.note}\"{names}")
 
 
 def _diff(args) -> int:
     store = _store(args)
     a, b = store.get(args.a), store.get(args.b)
     print(f"From {a.id} to {b.id}:")
-    print(compare(store.path(a.id), store.path(b.id)).text())
+    print(plain(compare(store.path(a.id), store.path(b.id)).text(), keep="\n"))
     return 0
 
 
 def _name(args) -> int:
     v = _store(args).name(args.version, args.name, who=args.who)
-    print(f"{v.id} is now named: {', '.join(v.names)}")
+    print(plain(f"{v.id} is now named: {', '.join(v.names)}"))
     return 0
 
 
@@ -207,7 +230,7 @@ def _restore(args) -> int:
     store = _store(args)
     current, target = store.current(), store.get(args.version)
     print(f"Restoring {target.id} over the current version {current.id} would change:")
-    print(compare(store.path(current.id), store.path(target.id)).text())
+    print(plain(compare(store.path(current.id), store.path(target.id)).text(), keep="\n"))
     if not args.yes:
         print(f"\nNothing was changed. To restore it as version v{current.number + 1}, run the same command "
               "again with --yes.")
@@ -233,25 +256,29 @@ def _restore_backup(args) -> int:
 
 
 def _editor(args) -> int:
+    """`account` and `editor`: the accounts of the people who sign in, each with a role."""
     if args.action != "list" and not args.editor:
-        raise ValueError(f"give the editor's name: editor {args.action} NAME")
+        raise ValueError(f"give the account's name: {args.command} {args.action} NAME")
+    if args.action == "add" and args.role is None:
+        raise ValueError("say what the account may do: --role board (sees the board view) or --role editor "
+                         "(also changes the data)")
     if args.store is not None:
         editors = Editors.open(Path(args.store) / FILE_NAME)
     else:
         editors = Editors.open()
     if args.action == "list":
-        for name in editors.names():
-            print(name)
+        for name, role in editors.roles().items():
+            print(f"{name}  {role}")
         return 0
     if args.action == "remove":
         editors.remove(args.editor)
-        print(f"removed the editor '{args.editor}'")
+        print(f"removed the account '{args.editor}'")
         return 0
     if args.store is not None or not os.environ.get(FILE_ENV):
         _store(args, create=True)  # the accounts file sits in the store: create the store with it
     password = _password()
-    editors.add(args.editor, password)
-    print(f"added the editor '{args.editor}' ({editors.path})")
+    editors.add(args.editor, password, args.role)
+    print(f"added the account '{args.editor}', role {args.role} ({editors.path})")
     return 0
 
 

@@ -29,7 +29,7 @@ import secrets
 import shutil
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,44 +39,13 @@ from ibcr_data.schema import DESCRIPTOR
 from . import backups
 from .backups import LOG, VERSIONS
 from .compare import compare
-from .files import fsync_dir, fsync_file, same_files
+from .files import NotWritten, fsync_dir, fsync_file, same_files
+from .log import Conflict, Version, check_plain
 
 LOCK = ".lock"
 STORE_DIR = DEFAULT_DATA_DIR.parent / "var" / "ibcr-data"  # the store of a checkout, when it exists
 SHIPPED_NOTE = "The data as shipped"
-KINDS = ("shipped", "import", "restore")
 _VERSION_RE = re.compile(r"^v?(\d+)$")
-
-
-@dataclass(frozen=True)
-class Version:
-    """One version of the data, as the log records it."""
-
-    id: str
-    number: int
-    created: str
-    who: str
-    note: str
-    kind: str
-    counts: dict[str, int] = field(default_factory=dict)
-    changes: dict[str, dict[str, int]] = field(default_factory=dict)
-    names: tuple[str, ...] = ()
-    restored_from: str | None = None
-
-    @property
-    def totals(self) -> dict[str, int]:
-        """Added, removed and changed records over all tables, vs the previous version."""
-        return {k: sum(c.get(k, 0) for c in self.changes.values()) for k in ("added", "removed", "changed")}
-
-
-class Conflict(Exception):
-    """The data changed since the upload was compared; `current` is the version now current."""
-
-    def __init__(self, current: Version, base: str | None = None):
-        self.current = current
-        self.base = base
-        super().__init__(f"the data changed since they were compared (against {base}): {current.id} is now "
-                         f"current ({current.who}, {current.created}). Compare the upload again with {current.id}.")
 
 
 @dataclass(frozen=True)
@@ -282,9 +251,12 @@ class Store:
         name = " ".join(str(name).split())
         if not name:
             raise ValueError("the name is empty")
+        check_plain("the name", name)
+        check_plain("the name of who does it", who)
         if _VERSION_RE.match(name) or name in ("current", "latest"):
             raise ValueError(f"'{name}' looks like a version id: choose a name with words, e.g. 'Board meeting 2026-11'")
         with self._locked():
+            self._clean()
             v = self.get(ref)
             for other in self.versions():
                 if name in other.names:
@@ -300,6 +272,8 @@ class Store:
         if not note:
             raise ValueError("a note is required: say what changed and why")
         who = (who or "").strip() or os_user()
+        check_plain("the note", note)
+        check_plain("the name of who does it", who)
         problems, raw, _ = validate(folder)  # the same rules as load_dataset, without typing the tables
         if problems:
             raise ValidationError(problems)
@@ -325,11 +299,18 @@ class Store:
 
     @contextlib.contextmanager
     def _locked(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / LOCK).open("a") as fh:
+        """The writers' lock; an OSError inside (a full disk, a read-only store) becomes NotWritten."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = (self.root / LOCK).open("a")
+        except OSError as exc:
+            raise NotWritten(f"the data store {self.root}", exc) from exc
+        with fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
             try:
                 yield
+            except OSError as exc:
+                raise NotWritten(f"the data store {self.root}", exc) from exc
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -342,12 +323,22 @@ class Store:
         for p in versions.iterdir() if versions.is_dir() else ():
             if p.name.startswith(".tmp-") or (_VERSION_RE.match(p.name) and p.name not in logged):
                 shutil.rmtree(p)
+        for p in self.root.glob(f".{LOG}.tmp-*"):  # a log write that failed or was killed
+            p.unlink(missing_ok=True)
 
     def _snapshot(self, folder: Path, number: int, previous: Path | None) -> Path:
         """Copy `folder` to versions/vN (hard-linking files equal to the previous version's), synced."""
         versions = self.root / VERSIONS
         tmp = versions / f".tmp-{secrets.token_hex(6)}"
         tmp.mkdir(parents=True)
+        try:
+            return self._fill(tmp, folder, number, previous)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # nothing reads a .tmp- folder; do not leave it
+            raise
+
+    def _fill(self, tmp: Path, folder: Path, number: int, previous: Path | None) -> Path:
+        versions = tmp.parent
         for src in sorted(folder.rglob("*")):
             if not src.is_file() or any(part.startswith(".") for part in src.relative_to(folder).parts):
                 continue
@@ -374,12 +365,16 @@ class Store:
     def _commit(self, entries: list[dict]) -> None:
         """Write the log to a temp file and replace history.json with it: the commit point."""
         tmp = self.root / f".{LOG}.tmp-{secrets.token_hex(6)}"
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump({"format": 1, "entries": entries}, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.root / LOG)
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                json.dump({"format": 1, "entries": entries}, fh, ensure_ascii=False, indent=1)
+                fh.write("\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self.root / LOG)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
         fsync_dir(self.root)
         self._log_key = None
 
@@ -391,21 +386,23 @@ class Store:
 
     @classmethod
     def from_backup(cls, archive: Path | bytes, root: Path) -> Store:
-        """Restore a store from `backup()` into an empty (or new) folder `root`; every version is checked."""
+        """Restore a store from `backup()` into an empty (or new) folder `root`; the backup is checked whole
+        first (backups.unpack), and a restore that fails half-way leaves `root` as it found it."""
         root = Path(root)
+        existed = root.exists()
         staging, entries, ids = backups.unpack(archive, root)
         store = cls(root)
         previous = None
         # NOTE: versions are not validated again: a rule added since a version was made must not
-        # make its backup unrestorable. Each must have its descriptor.
-        lacking = [vid for vid in ids if not (staging / vid / DESCRIPTOR).is_file()]
-        if lacking:
-            shutil.rmtree(root / VERSIONS)
-            raise ValueError(f"the backup's version(s) {', '.join(lacking)} have no {DESCRIPTOR}")
-        for vid in ids:  # oldest first: link each file to the previous version's when equal
-            previous = store._snapshot(staging / vid, int(vid[1:]), previous)
-        shutil.rmtree(staging)
-        store._commit(entries)
+        # make its backup unrestorable. Their paths and descriptors were checked by unpack.
+        try:
+            for vid in ids:  # oldest first: link each file to the previous version's when equal
+                previous = store._snapshot(staging / vid, int(vid[1:]), previous)
+            shutil.rmtree(staging)
+            store._commit(entries)
+        except OSError as exc:
+            backups.clear(root, keep_root=existed)
+            raise NotWritten(f"the store in {root}", exc) from exc
         return store
 
     def size(self) -> int:
@@ -420,4 +417,4 @@ class Store:
         return total
 
 
-__all__ = ["Conflict", "DataSource", "Store", "Version", "os_user", "resolve_source", "store_root"]
+__all__ = ["Conflict", "DataSource", "NotWritten", "Store", "Version", "os_user", "resolve_source", "store_root"]

@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ibcr_data import Dataset
 from ibcr_data.csvread import read_raw
 from ibcr_data.schema import Field, Resource
+from ibcr_data.validate import MAX_CELL_CHARS
 
 from .compare import editable_tables
 
@@ -43,6 +44,9 @@ README = {
         "7. Years are whole numbers (2016), never dates. Partial dates are text: 2016, 2016-03 or 2016-03-15.",
         "8. Leave a cell empty when it is unknown; never write 0 for an unknown figure.",
         "9. Save as an Excel workbook (.xlsx), not .xlsm or .csv, then upload it on the dashboard's Data page.",
+        f"10. A cell holds at most {MAX_CELL_CHARS:,} characters (Excel's own limit). A new line inside a cell is "
+        "Alt+Enter. Text pasted from another program may bring invisible control characters or carriage "
+        "returns, which are refused: type such text again.",
         "",
         "Each column's header has a note saying what it holds (hover over it).",
         "Nothing changes until an editor has seen the list of changes and accepted it; every version is kept.",
@@ -65,6 +69,10 @@ README = {
         "8. Laissez vide une cellule inconnue ; n'écrivez jamais 0 pour un chiffre inconnu.",
         "9. Enregistrez au format classeur Excel (.xlsx), pas .xlsm ni .csv, puis téléversez-le sur la page "
         "Données du tableau de bord.",
+        f"10. Une cellule contient au plus {MAX_CELL_CHARS:,} caractères (la limite d'Excel).".replace(",", "\u202f") +
+        " Un retour à la ligne dans une cellule se tape Alt+Entrée. Un texte collé depuis un autre programme "
+        "peut apporter des caractères de contrôle invisibles ou des retours chariot, qui sont refusés : "
+        "retapez ce texte.",
         "",
         "L'en-tête de chaque colonne porte une note qui dit ce qu'elle contient (survolez-la).",
         "Rien ne change avant qu'un éditeur ait vu la liste des changements et l'ait acceptée ; chaque version "

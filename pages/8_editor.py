@@ -15,11 +15,14 @@ editors = Editors.open()
 if not editors.enabled():
     st.info(ctx.t("editor.off"))
     shell.stop(ctx)
-who = editing.signed_in()
+who = editing.signed_in(editors)  # ends a session whose account was removed
 if not who:  # visitors see the sign-in form and nothing else: no upload control
     editing.sign_in_form(ctx, editors)
     shell.stop(ctx)
 editing.session_line(ctx, who)
+if editors.role(who) != "editor":  # a board account reads the board view; only an editor changes data
+    st.info(ctx.t("editor.board_role"))
+    shell.stop(ctx)
 editing.notice(ctx)
 store = data.store(ctx.source)
 current = store.current()

@@ -14,7 +14,7 @@ accounts = Editors.open()
 if not accounts.enabled():
     st.info(ctx.t("account.none"))
     shell.stop(ctx)
-who = editing.signed_in()
+who = editing.signed_in(accounts)
 if who:
     st.markdown(ctx.t("account.board_view"))
     editing.session_line(ctx, who)

@@ -17,7 +17,7 @@ from ibcr_data.audience import view_for
 from ibcr_ui import downloads
 from ibcr_ui.registry import PAGES, ROOT, page
 from ibcr_ui.session import SESSION_KEY
-from ibcr_updates import Store
+from ibcr_updates import Editors, Store
 from tests.support import CANARIES, DATA, SENSITIVE_DATES, page_context, write_safeguarding_fixture
 
 pypdf = pytest.importorskip("pypdf")
@@ -34,8 +34,11 @@ def guarded(tmp_path_factory):
     data = tmp_path_factory.mktemp("leaks") / "data"
     shutil.copytree(DATA, data)
     write_safeguarding_fixture(data)
+    accounts = tmp_path_factory.mktemp("leaks-accounts") / "editors.json"
+    Editors.open(accounts).add("ana", "a board member's long password", role="board")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IBCR_DATA_DIR", str(data))  # a plain data folder: what the pages load
+        mp.setenv("IBCR_EDITORS_FILE", str(accounts))
         yield data
 
 
@@ -54,7 +57,7 @@ def visit(page_key: str, params: dict, board: bool) -> str:
     for k, v in params.items():
         at.query_params[k] = v
     if board:  # what the sign-in form leaves in the session: nothing a visitor can set
-        at.session_state[SESSION_KEY] = {"name": "ana", "until": time.time() + 600}
+        at.session_state[SESSION_KEY] = {"name": "ana", "until": time.time() + 600, "key": Editors.open().key("ana")}
     at.run()
     assert not at.exception, at.exception
     return "\n".join(_dump(at._tree))
@@ -74,6 +77,16 @@ def test_the_board_view_shows_what_the_public_view_withholds(guarded):
     seen = "\n".join(visit(k, p, board=True) for k, p in VISITS)
     assert [c for c in BOARD_ONLY_IN_PAGES if c not in seen] == []
     assert seen.count("Board view — not for circulation") >= len(VISITS)
+
+
+def test_a_session_whose_account_is_gone_sees_the_public_view(guarded, tmp_path, monkeypatch):
+    monkeypatch.setenv("IBCR_EDITORS_FILE", str(tmp_path / "none.json"))  # the account was removed
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.switch_page(page("country").script)
+    at.query_params["profile"] = "BFA"
+    at.session_state[SESSION_KEY] = {"name": "ana", "until": time.time() + 600, "key": "a-key-that-was"}
+    at.run()
+    assert leaks("\n".join(_dump(at._tree))) == []
 
 
 def test_a_link_never_grants_the_board_view(guarded):

@@ -39,6 +39,29 @@ def test_one_bad_cell_gives_exactly_one_problem(data_copy, file, row, column, va
     assert hint in p.hint
 
 
+@pytest.mark.parametrize(("value", "code"), [
+    ("Ministry\x0bof Justice", "text_control_character"), ("first\rsecond", "text_carriage_return"),
+    ("esc\x1b[2J", "text_control_character"), ("x" * 32_768, "text_too_long"),
+])
+def test_a_cell_a_csv_or_an_excel_cell_cannot_hold_gives_one_problem(data_copy, value, code):
+    """The one rule for what a cell may hold (issue 24): a tab and a line feed, nothing else invisible,
+    at most 32,767 characters."""
+    import csv
+
+    path = data_copy / "engagements.csv"
+    header, rows = read_rows(path)
+    rows[2][header.index("partners")] = value
+    with path.open("w", encoding="utf-8", newline="") as fh:  # quoted, as a spreadsheet would write it
+        csv.writer(fh, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows([header, *rows])
+    problems = ibcr_data.validate(data_copy)[0]
+    assert [(p.code, p.line, p.column) for p in problems] == [(code, 4, "partners")], [str(p) for p in problems]
+
+
+def test_tabs_and_line_breaks_in_a_cell_are_kept(data_copy):
+    set_cell(data_copy, "engagements.csv", 2, "partners", "one\ttwo\nthree")
+    assert ibcr_data.validate(data_copy)[0] == []
+
+
 def test_end_before_start(data_copy):
     header, rows = read_rows(data_copy / "engagements.csv")
     i = next(i for i, r in enumerate(rows) if r[header.index("start_year")] and not r[header.index("end_date")]

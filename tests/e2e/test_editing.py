@@ -129,3 +129,30 @@ def test_the_editors_journey(editor_page, editing_app, tmp_path):
     assert store.current().id == "v3" and store.current().restored_from == "v1"
     open_app(page, "/country?profile=URY")
     page.get_by_text("no recorded engagement").wait_for(timeout=20_000)
+
+
+def test_a_far_cell_workbook_gets_a_message_and_the_server_keeps_serving(editor_page, editing_app, browser, tmp_path):
+    """One cell at XFD1048576 made the reader allocate hundreds of GiB and abort the server (issue 24)."""
+    import io
+    import os
+
+    from ibcr_updates.workbook import template
+
+    srv, store = editing_app
+    page = editor_page
+    _sign_in(page)
+    wb = openpyxl.load_workbook(io.BytesIO(template(store.load("current"))))
+    wb["engagements"]["XFD1048576"] = "a careless edit"
+    far = tmp_path / "far.xlsx"
+    wb.save(far)
+    before = store.current().id
+    _upload(page, far)
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    page.wait_for_function("g => g.textContent.includes('XFD1048576')", arg=grid.element_handle(), timeout=30_000)
+    assert "far outside the table" in grid.text_content()
+    os.kill(srv.pid, 0)  # the server process is alive
+    overview = Offline(browser, srv.url).new_page()
+    open_app(overview, "/")  # and serves every visitor
+    assert overview.locator(".ibcr-card-value").count() > 0
+    overview.context.close()
+    assert store.current().id == before  # the refused upload changed nothing

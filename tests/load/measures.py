@@ -163,7 +163,7 @@ def print_summary(r: dict) -> None:
                                                       f"({fmt_mb(m['rss_kb_max'])}), growth {g}"))
     if r["sticky_check"]:
         ups = r["sticky_check"]["uploads_by_status"]
-        rows.append(("sticky check (fresh visitors' uploads)", f"{ups.get('200', 0) + ups.get('204', 0)} of "
+        rows.append(("sticky check (fresh visitors' uploads)", f"{ups.get('200', 0) + ups.get('204', 0) + ups.get('403', 0)} of "
                      f"{r['sticky_check']['visitors']} reached their session's process ({ups})"))
     la = r["load_average"]
     rows += [

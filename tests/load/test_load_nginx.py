@@ -120,3 +120,36 @@ def test_a_load_run_copy_points_at_its_own_processes(tmp_path):
 def test_a_broken_file_is_refused(text):
     with pytest.raises(ValueError):
         nginxconf.parse(text)
+
+
+def frame_policy(variable: str, uri: str) -> str:
+    """The value a `map $uri $VAR` gives a path: its first matching regex, else the default."""
+    m = maps()[variable]
+    assert m.args[0] == "$uri"
+    for d in m.block:
+        if d.name.startswith("~") and re.search(d.name[1:], uri):
+            return d.args[0].strip("\"")
+    return map_value(m, "default").strip("\"")
+
+
+def test_the_editors_page_is_never_framed_and_the_others_only_by_this_site():
+    added = {d.args[0]: d for d in SERVER.find("add_header")}
+    for header, variable in (("X-Frame-Options", "$ibcr_frame_options"),
+                             ("Content-Security-Policy", "$ibcr_frame_ancestors")):
+        assert added[header].args[1] == variable and "always" in added[header].args[2:]
+        assert [header] in [d.args for d in SERVER.find("proxy_hide_header")], "one header, not the app's and ours"
+    for uri in ("/editor", "/editor/"):
+        assert frame_policy("$ibcr_frame_options", uri) == "DENY"
+        assert frame_policy("$ibcr_frame_ancestors", uri) == "frame-ancestors 'none'"
+    for uri in ("/", "/map", "/editors", "/static/world_110m.json"):
+        assert frame_policy("$ibcr_frame_options", uri) == "SAMEORIGIN"
+        assert frame_policy("$ibcr_frame_ancestors", uri) == "frame-ancestors 'self'"
+
+
+def test_the_app_sees_each_clients_address_and_uploads_in_flight_are_bounded():
+    for loc in SERVER.find("location"):
+        assert headers(loc)["x-real-ip"] == "$remote_addr", "the sign-in throttle counts per client address"
+    (zone,) = CONF.find("limit_conn_zone")
+    assert zone.args[0] == "$binary_remote_addr"
+    (limit,) = location("/_stcore/upload_file/").find("limit_conn")
+    assert limit.args[0] == zone.args[1].split("=")[1].split(":")[0] and int(limit.args[1]) <= 2

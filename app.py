@@ -1,0 +1,14 @@
+"""The server `make run` starts: the dashboard (dashboard.py and pages/) behind the guards of ibcr_ui/guard.py.
+
+`python -m ibcr_ui.serve` runs `streamlit run app.py`; Streamlit finds this `st.App` and serves the
+dashboard with the two middlewares: uploads only into a signed-in editor's session, and anti-framing
+headers (the editor's page never in a frame). `streamlit run dashboard.py` still works for a quick
+look, without them.
+"""
+
+import streamlit as st
+from starlette.middleware import Middleware
+
+from ibcr_ui.guard import FrameGuard, UploadGuard
+
+app = st.App("dashboard.py", middleware=[Middleware(FrameGuard), Middleware(UploadGuard)])
