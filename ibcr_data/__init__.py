@@ -26,12 +26,12 @@ from .filters import DIMENSIONS, Choices, Dimension, Filters, Ignored, View, app
 from .load import DEFAULT_DATA_DIR, fingerprint, load_dataset, validate
 from .model import Dataset
 from .problems import Problem, ValidationError
-from .results import Result, Share, all_results, results_in_view, status_counts
+from .results import Result, Share, all_results, results_in_view, results_of_programme, status_counts
 
 __all__ = [
     "DEFAULT_DATA_DIR", "DIMENSIONS", "Choices", "CountryProfile", "Dataset", "Dimension", "Filters",
     "HeadlineNumber", "Ignored", "Problem", "Result", "Share", "ValidationError", "View", "apply_filters", "choices", "country_profile",
     "engagements_per_country", "fingerprint", "funders", "headline_figures", "latest_reported", "load_dataset",
-    "all_results", "metric_series", "parse_query", "record_sources", "results_in_view", "source_usage", "sources_used",
+    "all_results", "metric_series", "parse_query", "record_sources", "results_in_view", "results_of_programme", "source_usage", "sources_used",
     "status_counts", "timeline_rows", "validate",
 ]
