@@ -67,6 +67,11 @@ class ResultRow:
     sources: tuple[str, ...]
 
 
+def ordered(results) -> list[Result]:
+    """Current promises first (the latest end year), then by programme and what is counted."""
+    return sorted(results, key=lambda r: (-(r.targets[0].end_year or 0), r.programme_id or "", r.metric_code))
+
+
 def pct_text(w: Words, pct: float) -> str:
     """A percentage written for the language ("70%", "70 %"); under 1 %, with a decimal."""
     digits = 1 if 0 < pct < 1 else 0
@@ -192,12 +197,14 @@ def _evidence(w: Words, metric_id: str | None) -> str:
     return str(found.iloc[0]) if len(found) and isinstance(found.iloc[0], str) else ""
 
 
-def summary(w: Words, results: tuple[Result, ...]) -> str:
-    """ "7 targets in view: 1 reached, 1 ended short, 5 with no progress reported yet"."""
+def summary(w: Words, results: tuple[Result, ...], in_pack: bool = False) -> str:
+    """ "7 targets in view: 1 reached, 1 ended short, 5 with no progress reported yet" (in a pack: "in this pack")."""
     if not results:
         return w.t("results.empty")
     counts = status_counts(results)
     parts = ", ".join(w.tn(f"results.count.{s}", n) for s, n in counts.items())
+    if in_pack:
+        return w.tn("pack.results.summary", len(results), statuses=parts)
     return w.tn("results.summary", len(results), statuses=parts)
 
 
@@ -211,6 +218,23 @@ def short_line(w: Words, result: Result, style: Style) -> str:
                    share=share_text(w, result.shares[0]))
     return w.t("results.short_line", what=what, promise=promise, achieved=achieved,
                status=status_label(w, result.status))
+
+
+def change_side(w: Words, result: Result | None) -> str:
+    """One side of a change: "12% of its target of 550,000 (by 2024)", or no progress, or no target."""
+    if result is None:
+        return w.t("results.change_no_target")
+    if result.latest is None:
+        return w.t("results.change_none")
+    share = result.shares[0]
+    return w.t("results.change_side", share=share_text(w, share), target=qualified(w, share.target),
+               year=result.latest.end_year)
+
+
+def change_line(w: Words, old: Result | None, new: Result | None, style: Style) -> str:
+    """ "Xalé Sama Yité · People reached: no progress reported → 12% of its target of 550,000 (by 2024)"."""
+    return w.t("results.change_line", what=style.data(title(w, new or old)), old=change_side(w, old),
+               new=change_side(w, new))
 
 
 # HTML (the page's one element per list)

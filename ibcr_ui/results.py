@@ -21,11 +21,6 @@ MAX_SHOWN = 100  # results drawn on the page at once; beyond, the reader narrows
 OVERVIEW_SHOWN = 6
 
 
-def ordered(results: tuple[Result, ...]) -> list[Result]:
-    """Current promises first (the latest end year), then by programme and what is counted."""
-    return sorted(results, key=lambda r: (-(r.targets[0].end_year or 0), r.programme_id or "", r.metric_code))
-
-
 def _html(ctx: Context, shown: list[Result], compact: bool) -> tuple[str, str]:
     """The list and its table, built once per view and language (a page section is read-only once built)."""
     def build() -> tuple[str, str]:
@@ -49,7 +44,7 @@ def results_list(ctx: Context, results: tuple[Result, ...]) -> None:
     if not results:
         st.info(ctx.t("results.empty"))
         return
-    shown = ordered(results)[:MAX_SHOWN]
+    shown = words.ordered(results)[:MAX_SHOWN]
     if len(results) > len(shown):
         st.caption(ctx.t("results.more", shown=ctx.number(len(shown)), total=ctx.number(len(results))))
     listing, table = _html(ctx, shown, compact=False)
@@ -64,7 +59,7 @@ def overview_block(ctx: Context) -> None:
     components.section(ctx.t("overview.results_title"))
     st.markdown(words.summary(ctx, results))
     if results:
-        first = sorted(ordered(results), key=lambda r: r.latest is None)[:OVERVIEW_SHOWN]  # progress reported first
+        first = sorted(words.ordered(results), key=lambda r: r.latest is None)[:OVERVIEW_SHOWN]  # progress reported first
         listing, _ = _html(ctx, first, compact=True)
         st.html(listing)
         st.caption(ctx.t("overview.results_sources"))
