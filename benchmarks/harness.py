@@ -43,6 +43,7 @@ READY = {
     "country": "idle() && has('h1')",
     "timeline": "idle() && has('g.barlayer')",
     "programmes": "idle() && has('h1')",
+    "results": "idle() && has('ul.ibcr-results')",  # the results list, one HTML element
     "data": f"idle() && {_DATAFRAME}",
     "sources": f"idle() && {_DATAFRAME}",
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.

@@ -232,9 +232,13 @@ def change_side(w: Words, result: Result | None) -> str:
 
 
 def change_line(w: Words, old: Result | None, new: Result | None, style: Style) -> str:
-    """ "Xalé Sama Yité · People reached: no progress reported → 12% of its target of 550,000 (by 2024)"."""
-    return w.t("results.change_line", what=style.data(title(w, new or old)), old=change_side(w, old),
+    """ "Xalé Sama Yité · People reached: no progress reported → 12% of its target of 550,000 (by 2024)", then the
+    source of the new figure."""
+    line = w.t("results.change_line", what=style.data(title(w, new or old)), old=change_side(w, old),
                new=change_side(w, new))
+    if new is not None and new.latest is not None:
+        line += " — " + w.pair("col.source", style.source(new.latest.source_ids[0]))
+    return line
 
 
 # HTML (the page's one element per list)

@@ -153,3 +153,26 @@ def test_a_problem_names_the_row_and_says_what_to_do(data_copy):
     assert problem.file == "metrics.csv" and problem.column == "scope_code" and problem.value == "annual"
     assert problem.line == 2 + next(i for i, r in enumerate(rows) if r[0] == "m-cod-recruits-taught")
     assert "m-cod-target-professionals" in problem.message and "programme" in problem.hint
+
+
+def test_the_editing_workbook_offers_the_targets_and_explains_the_new_columns(ds):
+    import io
+
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from ibcr_updates.workbook import template
+
+    ws = openpyxl.load_workbook(io.BytesIO(template(ds, "fr")))["metrics"]
+    header = [c.value for c in ws[1]]
+    res = ds.descriptor.resource("metrics")
+    rules = {str(dv.sqref).split(":")[0]: dv.formula1.replace("'", "") for dv in ws.data_validations.dataValidation}
+    for name in ("target_metric_id", "is_baseline"):
+        column = header.index(name) + 1
+        assert ws.cell(1, column).comment.text == res.field(name).description_in("fr")  # the note, in French
+        assert f"{get_column_letter(column)}2" in rules, name
+    # A target is chosen among the metrics sheet's own ids, so a target added in the same workbook is offered.
+    assert rules[f"{get_column_letter(header.index('target_metric_id') + 1)}2"].startswith("metrics!$A$2")
+    linked = ws.cell(2 + list(ds.metrics["metric_id"]).index("m-prodef-volunteers-deployed"),
+                     header.index("target_metric_id") + 1).value
+    assert linked == "m-prodef-volunteers-target"

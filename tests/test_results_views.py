@@ -129,7 +129,8 @@ def test_what_changed_reports_progress_since_a_version(ds, data_copy):
     assert change.old.latest is None and change.new.latest.value == 66000
     w = Words.of(new, "en")
     line = words.change_line(w, change.old, change.new, cards.plain(w))
-    assert line == "Xalé Sama Yité · People reached: no progress reported → 12% of its target of 550,000 (by 2024)"
+    assert line == ("Xalé Sama Yité · People reached: no progress reported → 12% of its target of 550,000 (by 2024)"
+                    " — Source: " + w.source_title("xeradb-gac-2383"))
     assert "xale-sama-yite people_reached SEN: no progress reported → 12% of 550,000 (2024, ended_short)" in \
         changes.text()
     assert not what_changed(ds, ds).results  # nothing moved, nothing said
