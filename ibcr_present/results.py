@@ -112,7 +112,8 @@ def progress_text(w: Words, share: Share, achieved: HeadlineNumber | None) -> st
 
 
 def time_text(w: Words, share: Share) -> str:
-    """ "100% of its years (2015–2020) gone by 2020"; or that the years of the target are not known."""
+    """ "78% of its years (2020–2028) gone by 2026", "All its years (2015–2020) have gone by", or that they are
+    not known."""
     t = share.target
     if share.time_elapsed is None:
         return w.t("results.time_unknown")
@@ -170,13 +171,21 @@ def row(w: Words, result: Result, style: Style) -> ResultRow:
                      style.data(f.period(w.lang)), style.data(f.note(w.lang)), style.source(f.source_ids[0]),
                      w.label("confidence", f.confidence), style.data(_evidence(w, f.metric_id)))
                     for role, f in figs)
+    # The other figures of the same disagreement, never hidden: a claim that is neither target nor progress.
+    others = _conflict_rows(w, result.conflict_id)
+    others = others[~others["metric_id"].isin(result.metric_ids)]
+    records += tuple((w.t("results.role.other"), text.metric_row_text(w, r), style.data(r[f"period_label_{w.lang}"]),
+                      style.data(r[f"note_{w.lang}"]), style.source(r["source_id"]),
+                      w.label("confidence", r["confidence_code"]),
+                      style.data(r["evidence"] if isinstance(r["evidence"], str) else ""))
+                     for _, r in others.iterrows())
     return ResultRow(
         key=result.key, title=style.data(title(w, result)), place=style.data(place(w, result)),
         status=result.status, status_text=status_label(w, result.status), promised=promised,
         promise_short=" / ".join(ln.promise for ln in lines),
         achieved=achieved_text(w, result.latest), share=share, time=time_text(w, lead), lines=lines,
         baseline=baseline, conflict=conflict, records=records,
-        sources=tuple(dict.fromkeys(s for _, f in figs for s in f.source_ids)))
+        sources=tuple(dict.fromkeys([*(s for _, f in figs for s in f.source_ids), *others["source_id"]])))
 
 
 def _line(w: Words, result: Result, share: Share, style: Style) -> TargetLine:
@@ -191,10 +200,23 @@ def _line(w: Words, result: Result, share: Share, style: Style) -> TargetLine:
                       progress_text(w, share, got), got_source, share.status, status_label(w, share.status), bars)
 
 
+def _conflict_rows(w: Words, conflict_id: str | None):
+    """The figures (metrics rows) of one disagreement, from a grouping made once per dataset."""
+    groups = w.ds.derived.get("metric_conflicts")
+    if groups is None:
+        m = w.ds.metrics
+        groups = w.ds.derived.setdefault("metric_conflicts", dict(tuple(m.groupby("conflict_id", sort=False))))
+    return groups.get(conflict_id, w.ds.metrics.iloc[:0])
+
+
 def _evidence(w: Words, metric_id: str | None) -> str:
-    m = w.ds.metrics
-    found = m.loc[m["metric_id"] == metric_id, "evidence"]
-    return str(found.iloc[0]) if len(found) and isinstance(found.iloc[0], str) else ""
+    """What the source says of a figure (its evidence), looked up in one dictionary built once per dataset."""
+    found = w.ds.derived.get("metric_evidence")
+    if found is None:
+        m = w.ds.metrics
+        found = w.ds.derived.setdefault("metric_evidence", {
+            mid: e for mid, e in zip(m["metric_id"], m["evidence"]) if isinstance(e, str)})
+    return found.get(metric_id, "")
 
 
 def summary(w: Words, results: tuple[Result, ...], in_pack: bool = False) -> str:

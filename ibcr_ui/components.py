@@ -109,6 +109,9 @@ CSS = f"""
   .ibcr-bar-more {{ background: {IBCR_BLUE}; opacity: 0.35; }}
   .ibcr-bar-over {{ box-shadow: inset -4px 0 0 {TEXT}; }}
   .ibcr-bar-none {{ position: absolute; inset: 0; border: 1px dashed {MUTED}; border-radius: 3px; background: #FFFFFF; }}
+  .ibcr-results-summary {{ margin: 0 0 0.4rem; }}
+  [data-testid="stHtml"] h2.ibcr-section {{ font-weight: 600; color: {TEXT}; margin: 0 0 0.6rem; line-height: 1.2; }}
+  p.ibcr-result-note {{ font-size: 0.875rem; color: {MUTED}; }}
   [data-testid="stHtml"] ul.ibcr-results-compact {{ list-style: none; padding: 0; margin: 0 0 0.6rem; }}
   [data-testid="stHtml"] li.ibcr-result-compact {{ margin: 0; display: grid; gap: 0.2rem 1rem; align-items: center;
       grid-template-columns: 30% 24% 1fr;
