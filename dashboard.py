@@ -4,7 +4,7 @@ import streamlit as st
 
 import ibcr_data
 from ibcr_present import text
-from ibcr_ui import components, link, packs, shell, views
+from ibcr_ui import components, link, packs, results, shell, views
 from ibcr_ui.registry import page
 
 # Inputs
@@ -17,6 +17,7 @@ components.human_line(ctx.describe())
 views.headline_cards(ctx)
 st.markdown(text.md(ctx.summary_sentence()))
 packs.pack_button(ctx, ctx.t("packs.organisation"), "organisation")
+results.overview_block(ctx)
 
 components.section(ctx.t("overview.map_title"))
 views.overview_map(ctx)

@@ -43,6 +43,7 @@ READY = {
     "country": "idle() && has('h1')",
     "timeline": "idle() && has('g.barlayer')",
     "programmes": "idle() && has('h1')",
+    "results": "idle() && has('ul.ibcr-results')",  # the results list, one HTML element
     "data": f"idle() && {_DATAFRAME}",
     "sources": f"idle() && {_DATAFRAME}",
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
@@ -114,9 +115,11 @@ def configure(app_dir: Path) -> None:
 
 
 def _messages(app: Path) -> dict[str, str]:
-    """The app's English messages: the gettext catalogue, or en.json in older commits."""
-    po = app / "ibcr_ui" / "locales" / "en" / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
+    """The app's English messages: the gettext catalogue (in ibcr_present since issue 19, in ibcr_ui before),
+    or en.json in older commits."""
+    found = [app / package / "locales" / "en" / "LC_MESSAGES" / "messages.po" for package in ("ibcr_present", "ibcr_ui")]
+    po = next((p for p in found if p.is_file()), None)
+    if po is None:
         return json.loads((app / "ibcr_ui" / "locales" / "en.json").read_text(encoding="utf-8"))
     from babel.messages.pofile import read_po
 

@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 from .arrowtext import INT_RE
 from .csvread import RawTable
 from .problems import MAX_PER_RULE, Problem, suggest
+from .result_rules import check_result_rules
 from .schema import Descriptor
 
 # The columns that make two rows likely the same piece of work, with overlapping years (country,
@@ -28,7 +29,7 @@ def check_rules(tables: dict[str, RawTable], descriptor: Descriptor) -> list[Pro
     """Every cross-row rule; a rule whose tables failed to load is skipped (their problems are listed)."""
     problems: list[Problem] = []
     for rule in (_record_links, _distinct_pairs, _likely_duplicates, _parts, _ongoing_behind_programme, _ongoing_yet_ended,
-                 _units, _figures_without_value, _public_rests_on_board, _one_policy):
+                 _units, _figures_without_value, check_result_rules, _public_rests_on_board, _one_policy):
         problems += rule(tables, descriptor.record_tables)
     return problems
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 import ibcr_data
 from ibcr_data import Dataset, HeadlineNumber
 from ibcr_present import cards, i18n, text
+from ibcr_present import results as result_words
 from ibcr_present.words import Words
 from ibcr_updates import Changes
 
 from . import charts
 from .charts import Chart, _s
+from .results import results_section
 from .scope import Scope
 
 NNBSP = "\u202f"
@@ -113,6 +115,7 @@ def build_content(ds: Dataset, scope: Scope, lang: str, version: VersionInfo, si
             "version_short": version.label or ds.last_updated,
         },
         "figures": _figures(ctx, scope, headline),
+        "results": results_section(ctx, scope),
         "map": charts.map_section(ctx, scope, out.charts),
         "timeline": charts.timeline_section(ctx, scope, out.charts),
         "metrics": charts.metrics_section(ctx, scope, out.charts),
@@ -213,6 +216,10 @@ def _changes(ctx: Words, scope: Scope, since: VersionInfo, changes: Changes | No
         heads.append(f"{ctx.t(f'card.{h.key}')}: {side(h.old_figure)} → {side(h.new_figure)}")
     if heads and whole:
         groups.append([ctx.t("pack.changes.headlines"), heads])
+    progress = [result_words.change_line(ctx, c.old, c.new, cards.plain(ctx)) for c in changes.results
+                if whole or ids["metrics"] & set(c.result.metric_ids)]
+    if progress:
+        groups.append([ctx.t("pack.changes.results"), progress])
     corrected = [f"{c.table} {c.key}: {', '.join(f.field for f in c.fields)}" for c in changes.corrected
                  if whole or c.key in ids.get(c.table, set())]
     if corrected:

@@ -88,6 +88,45 @@ CSS = f"""
   .ibcr-record-meta, .ibcr-record-notes p {{ font-size: 0.875rem; color: {MUTED}; line-height: 1.35;
       margin: 0 0 0.35rem; }}
   .ibcr-record a, table.ibcr-table a {{ color: {IBCR_BLUE}; }}
+  /* Results against targets (ibcr_present.results): one list, a bar beside the words it draws. */
+  [data-testid="stHtml"] ul.ibcr-results {{ list-style: none; padding: 0; margin: 0 0 1rem; display: grid; gap: 1rem; }}
+  [data-testid="stHtml"] li.ibcr-result {{ margin: 0; border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem;
+      padding: 0.8rem 1rem; }}
+  [data-testid="stHtml"] .ibcr-result h3 {{ font-size: 1.05rem; font-weight: 600; margin: 0 0 0.3rem; padding: 0;
+      color: {TEXT}; }}
+  .ibcr-result-place, .ibcr-result-source, .ibcr-result-note, .ibcr-bar-label {{ color: {MUTED}; font-weight: 400; }}
+  .ibcr-result p {{ margin: 0.3rem 0; font-size: 0.92rem; line-height: 1.4; }}
+  .ibcr-result a {{ color: {IBCR_BLUE}; }}
+  .ibcr-result-target {{ margin-top: 0.5rem; }}
+  .ibcr-bars {{ display: grid; gap: 0.25rem; margin: 0.35rem 0 0.2rem; }}
+  .ibcr-bar-row {{ display: grid; grid-template-columns: 7.5rem minmax(6rem, 16rem) 1fr; gap: 0.6rem;
+      align-items: center; font-size: 0.875rem; }}
+  @media (max-width: 640px) {{ .ibcr-bar-row {{ grid-template-columns: 6rem 1fr; }}
+      .ibcr-bar-text {{ grid-column: 1 / -1; }} }}
+  .ibcr-bar {{ position: relative; display: block; height: 0.8rem; background: {LAND}; border-radius: 3px;
+      overflow: hidden; }}
+  .ibcr-bar-fill, .ibcr-bar-more {{ position: absolute; top: 0; bottom: 0; left: 0; }}
+  .ibcr-bar-share {{ background: {IBCR_BLUE}; }}
+  .ibcr-bar-time {{ background: {MUTED}; }}
+  .ibcr-bar-more {{ background: {IBCR_BLUE}; opacity: 0.35; }}
+  .ibcr-bar-over {{ box-shadow: inset -4px 0 0 {TEXT}; }}
+  .ibcr-bar-none {{ position: absolute; inset: 0; border: 1px dashed {MUTED}; border-radius: 3px; background: #FFFFFF; }}
+  .ibcr-results-summary {{ margin: 0 0 0.4rem; }}
+  [data-testid="stHtml"] h2.ibcr-section {{ font-weight: 600; color: {TEXT}; margin: 0 0 0.6rem; line-height: 1.2; }}
+  p.ibcr-result-note {{ font-size: 0.875rem; color: {MUTED}; }}
+  [data-testid="stHtml"] ul.ibcr-results-compact {{ list-style: none; padding: 0; margin: 0 0 0.6rem; }}
+  [data-testid="stHtml"] li.ibcr-result-compact {{ margin: 0; display: grid; gap: 0.2rem 1rem; align-items: center;
+      grid-template-columns: 30% 24% 1fr;
+      padding: 0.45rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.1); font-size: 0.9rem; }}
+  @media (max-width: 900px) {{ [data-testid="stHtml"] li.ibcr-result-compact {{ grid-template-columns: 1fr; }} }}
+  .ibcr-rc-share .ibcr-bar-row {{ grid-template-columns: 6.5rem 5rem 1fr; gap: 0.5rem; }}
+  .ibcr-rc-title .ibcr-status {{ margin-top: 0.25rem; }}
+  .ibcr-status {{ display: inline-block; font-size: 0.82rem; font-weight: 600; padding: 0.05rem 0.5rem;
+      border-radius: 1rem; border: 1px solid currentColor; }}
+  .ibcr-status-reached, .ibcr-status-ahead {{ color: #1B6B3A; background: #EAF6EE; }}
+  .ibcr-status-behind, .ibcr-status-mixed {{ color: #8A4B00; background: #FFF4E0; }}
+  .ibcr-status-ended_short {{ color: #A11D1D; background: #FDECEC; }}
+  .ibcr-status-no_progress {{ color: {MUTED}; background: #F3F5F8; }}
 </style>
 """
 

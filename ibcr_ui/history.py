@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ibcr_present import i18n, text
+from ibcr_present import cards, i18n, results, text
 from ibcr_present.text import md
 from ibcr_updates.changes import Changes
 from ibcr_updates.compare import Comparison
@@ -59,6 +59,9 @@ def changes_panel(ctx: Context, ch: Changes) -> None:
             sources = ", ".join(text.source_link(ctx, s) for s in h.new_source_ids) or ctx.t("card.from_records")
             lines.append(ctx.t("changes.headline_line", card=md(card), old=md(old), new=md(new), sources=sources))
         st.markdown("**" + ctx.tn("changes.headlines", len(lines)) + "**  \n" + "  \n".join("- " + x for x in lines))
+    if ch.results:
+        lines = [results.change_line(ctx, c.old, c.new, cards.markdown(ctx)) for c in ch.results]
+        st.markdown("**" + ctx.tn("changes.results", len(lines)) + "**  \n" + "  \n".join("- " + x for x in lines))
     if ch.corrected:
         rows = pd.DataFrame([{ctx.t("col.table"): table_name(ctx, c.table),
                               ctx.t("col.record"): c.key,

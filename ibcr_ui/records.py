@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_present import blocks, figures, i18n, text
+from ibcr_present import blocks, cards, figures, i18n, results, text
 from ibcr_present.text import md
 
 from . import data
@@ -133,6 +133,8 @@ def _programme(ctx: Context, p: dict) -> blocks.Record:
              ctx.pair("col.funders", md(ctx.orgs(p["funders"])) or ctx.t("value.none_recorded")),
              ctx.pair("col.partners", md(ctx.orgs(p["partners"])) or ctx.t("value.none_recorded")),
              text.source_line(ctx, p["source_id"], p["confidence_code"], "programmes", p["programme_id"])]
+    notes += [ctx.pair("results.target", results.short_line(ctx, r, cards.markdown(ctx)))
+              for r in ibcr_data.results_of_programme(ctx.ds, p["programme_id"])]
     if isinstance(p["conflict_id"], str):
         notes.append("⚠️ " + md(text.conflict_text(ctx, p["conflict_id"])))
     return blocks.Record(f"**{md(title)}**", f"{md(text.dates_text(ctx, p))} · {md(text.status_text(ctx, p))}",

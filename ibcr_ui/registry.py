@@ -26,6 +26,7 @@ PAGES: tuple[Page, ...] = (
     Page("country", "pages/2_country.py", "/country"),
     Page("timeline", "pages/3_timeline.py", "/timeline"),
     Page("programmes", "pages/4_programmes.py", "/programmes"),
+    Page("results", "pages/9_results.py", "/results"),
     Page("data", "pages/5_data.py", "/data"),
     Page("sources", "pages/6_sources.py", "/sources"),
     Page("changes", "pages/7_changes.py", "/changes"),

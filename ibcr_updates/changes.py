@@ -1,7 +1,8 @@
 """What changed between two versions, said the way a board reads it.
 
 Countries newly engaged (and no longer), engagements started, ended or with a new status, the
-headline figures that moved (each value with its sources), and the other records corrected.
+headline figures that moved (each value with its sources), progress against targets, and the
+other records corrected.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ibcr_data import Dataset, Filters, HeadlineNumber, apply_filters, headline_figures
+from ibcr_data import Dataset, Filters, HeadlineNumber, Result, all_results, apply_filters, headline_figures
 
 from .compare import Comparison, FieldChange, compare
 
@@ -38,6 +39,18 @@ class HeadlineChange:
 
 
 @dataclass(frozen=True)
+class ResultChange:
+    """A target whose progress (or whose promise) changed; `old` or `new` is None for a target added or removed."""
+
+    old: Result | None
+    new: Result | None
+
+    @property
+    def result(self) -> Result:
+        return self.new if self.new is not None else self.old
+
+
+@dataclass(frozen=True)
 class Correction:
     table: str
     key: str
@@ -52,6 +65,7 @@ class Changes:
     ended: tuple[EngagementChange, ...] = ()
     status_changed: tuple[EngagementChange, ...] = ()
     headlines: tuple[HeadlineChange, ...] = ()
+    results: tuple[ResultChange, ...] = ()
     corrected: tuple[Correction, ...] = ()
     comparison: Comparison = field(default_factory=Comparison, repr=False)
 
@@ -83,6 +97,9 @@ class Changes:
             out.append("Headline figures:")
             out += [f"  {h.key}: {_num(h.old)} ({', '.join(h.old_source_ids) or 'computed'}) → {_num(h.new)} "
                     f"({', '.join(h.new_source_ids) or 'computed'})" for h in self.headlines]
+        if self.results:
+            out.append("Progress against targets:")
+            out += [f"  {_result_name(c.result)}: {_progress_text(c.old)} → {_progress_text(c.new)}" for c in self.results]
         if self.corrected:
             out.append("Records corrected:")
             out += [f"  {c.table} {c.key}: {', '.join(f.field for f in c.fields)}" for c in self.corrected]
@@ -135,7 +152,7 @@ def what_changed(old: Dataset, new: Dataset, as_of_year: int | None = None,
         countries_engaged=tuple(sorted(after_countries - before_countries)),
         countries_no_longer=tuple(sorted(before_countries - after_countries)),
         started=tuple(started), ended=tuple(ended), status_changed=tuple(status),
-        headlines=_headlines(old, new, year), corrected=tuple(corrected), comparison=cmp,
+        headlines=_headlines(old, new, year), results=_results(old, new), corrected=tuple(corrected), comparison=cmp,
     )
 
 
@@ -154,6 +171,33 @@ def _headlines(old: Dataset, new: Dataset, year: int) -> tuple[HeadlineChange, .
             out.append(HeadlineChange(key, a.value if a else None, b.value if b else None,
                                       a.source_ids if a else (), b.source_ids if b else (), a, b))
     return tuple(out)
+
+
+def _results(old: Dataset, new: Dataset) -> tuple[ResultChange, ...]:
+    """Targets whose progress or promise changed (the time gone by alone is no change)."""
+    before = {r.measures: r for r in all_results(old)}
+    after = {r.measures: r for r in all_results(new)}
+    return tuple(ResultChange(before.get(k), after.get(k)) for k in dict.fromkeys([*after, *before])
+                 if _progress(before.get(k)) != _progress(after.get(k)))
+
+
+def _progress(r: Result | None) -> tuple | None:
+    if r is None:
+        return None
+    return (tuple(_claim(t) for t in r.targets), _claim(r.latest), tuple(s.status for s in r.shares))
+
+
+def _result_name(r: Result) -> str:
+    return " ".join(filter(None, [r.programme_id, r.metric_code, r.country_iso3]))
+
+
+def _progress_text(r: Result | None) -> str:
+    if r is None:
+        return "no target"
+    if r.latest is None:
+        return "no progress reported"
+    share = r.shares[0]
+    return f"{share.pct:,.0f}% of {_num(share.target.value)} ({r.latest.end_year}, {share.status})"
 
 
 def _claim(f: HeadlineNumber | None) -> tuple | None:

@@ -5,7 +5,7 @@ import streamlit as st
 import ibcr_data
 from ibcr_present import i18n, text
 from ibcr_present.text import md
-from ibcr_ui import components, data, packs, records, shell, views
+from ibcr_ui import components, data, packs, records, results, shell, views
 
 # Inputs
 ctx = shell.setup("country")
@@ -62,6 +62,7 @@ with cols[1]:
     st.markdown(ctx.pair("col.partners", md(ctx.orgs("; ".join(profile.partners))) or none) + "  \n"
                 + ctx.pair("col.funders", md(ctx.orgs("; ".join(profile.funders))) or none))
 
+results.country_targets(ctx, iso3, set(profile.programmes["programme_id"]))
 if not profile.metrics.empty:
     components.section(ctx.t("country.figures"))
     records.metrics_table(ctx, profile.metrics)

@@ -41,6 +41,7 @@ components.section(ctx.t("method.title"))
 st.markdown(ctx.t("method.records"))
 st.markdown(ctx.t("method.counting"))
 st.markdown(ctx.t("method.lead"))
+st.markdown(ctx.t("results.how"))
 st.markdown(ctx.t("method.confidence"))
 st.markdown(ctx.t("method.as_of"))
 

@@ -106,7 +106,10 @@ def write_safeguarding_fixture(data: Path) -> Path:
               "period_confidence_code": "exact", "programme_id": "pride", **words("2021-22", "period_label"),
               "source_id": "ibcr-ar-2021-22", "evidence": "Programme monitoring.", "confidence_code": "exact"}
     _append(data / "metrics.csv", [
+        figure | {"metric_id": "m-canary-bfa-target", "value": "10", "country_iso3": "BFA", "is_target": "true",
+                  **words("Children to consult in Burkina Faso (target)", "note")},
         figure | {"metric_id": "m-canary-bfa-small", "value": str(SMALL_COUNT), "country_iso3": "BFA",
+                  "target_metric_id": "m-canary-bfa-target",
                   **words("CANARY-SMALL-NOTE children consulted in Burkina Faso", "note")},
         figure | {"metric_id": "m-canary-sen", "value": "40", "country_iso3": "SEN",
                   **words("Children consulted in Senegal", "note")},

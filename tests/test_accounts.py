@@ -250,7 +250,11 @@ def test_editor_commands(tmp_path, data_copy):
     assert r.returncode == 0, r.stderr
     assert (store / "history.json").is_file() and (store / "editors.json").is_file()  # the store is created
     assert run("editor", "add", "ben", stdin="short\n").returncode == 1
-    assert run("editor", "list").stdout.split() == ["ana"]
+    assert run("editor", "list").stdout.split() == ["ana", "editor"]  # each account with its role
     assert Editors.open(store / "editors.json").verify("ana", PASSWORD)
+    assert run("account", "add", "cleo", stdin=PASSWORD + "\n").returncode == 1  # no role given: refused
+    assert run("account", "add", "cleo", "--role", "board", stdin=PASSWORD + "\n").returncode == 0
+    assert run("account", "list").stdout.split() == ["ana", "editor", "cleo", "board"]
     assert run("editor", "remove", "ana").returncode == 0
+    assert run("account", "remove", "cleo").returncode == 0
     assert run("editor", "list").stdout.strip() == ""

@@ -20,6 +20,7 @@ from tests.support import read_rows, write_rows
 TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
     "country": "Country profiles", "timeline": "Timeline", "programmes": "Programmes and figures",
+    "results": "Results against targets",
     "data": "Data explorer", "sources": "Sources and method", "changes": "What changed since a version",
     "editor": "Update the data", "account": "Sign in",
 }

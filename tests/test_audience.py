@@ -60,6 +60,15 @@ def test_a_small_child_count_cannot_be_recovered_from_a_public_total(guarded):
     assert SMALL_COUNT in set(guarded.metrics.loc[guarded.metrics["metric_code"] == "children_consulted", "value"])
 
 
+def test_a_result_resting_on_a_withheld_count_says_withheld_never_a_share(guarded):
+    def result(ds):
+        return next(r for r in ibcr_data.all_results(ds) if r.key == "m-canary-bfa-target")
+
+    public, board = result(view_for(guarded, "public")), result(guarded)
+    assert [s.status for s in public.shares] == ["withheld"] and public.shares[0].pct is None
+    assert board.shares[0].pct == pytest.approx(100 * SMALL_COUNT / 10)  # the board sees the share
+
+
 def test_a_sensitive_country_keeps_its_work_without_partners_places_or_exact_dates(guarded):
     e = view_for(guarded, "public").engagements.set_index("engagement_id").loc["afg-activity-2020-21"]
     assert pd.isna(e["partners"]) and pd.isna(e["place_name"]) and pd.isna(e["start_date"]) and pd.isna(e["evidence"])

@@ -27,6 +27,8 @@ DYNAMIC_PREFIXES = (
     "card.",  # views.py t(f"card.{key}") for the reported-figure cards
     "org.",  # i18n.org_name
     "pack.",  # the PDF packs: ibcr_report (not extracted from the dashboard's code)
+    # ibcr_present.results: t(f"results.{kind}.{code}") for bounds, qualifiers, statuses, counts and roles
+    "results.bound.", "results.qualified.", "results.status.", "results.count.", "results.role.",
     # shell._draw_sidebar: t(f"filters.{d.link_key}") for each filter dimension in the sidebar
     "filters.region", "filters.kind", "filters.status", "filters.programme",
     "policy.rule.",  # pages/6_sources.py: t(f"policy.rule.{rule}") for each rule of ibcr_data.audience.WITHHELD_RULES

@@ -73,6 +73,7 @@ HOSTILE = {
     "country": {"country": "../../etc/passwd", "programme": "x" * 600},
     "timeline": {"region": "west_africa,,atlantis", "group": "%00", "category": "<img src=x onerror=alert(1)>"},
     "programmes": {"kind": "1; DROP TABLE engagements", "metric": "=HYPERLINK(\"x\")"},
+    "results": {"programme": "<svg onload=alert(1)>", "years": "2030-2040"},
     "data": {"status": "\u202eevil", "country": "ZZZ"},
     "sources": {"lang": "klingon", "region": "west_africa" * 3},
     "changes": {"since": "v999", "kind": "<b>x</b>"},

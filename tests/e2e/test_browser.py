@@ -25,8 +25,8 @@ SIDEBAR = '[data-testid="stSidebar"]'
 TITLES = {
     "overview": "IBCR's work for children's rights, worldwide", "map": "Where IBCR works",
     "country": "Country profiles", "timeline": "Timeline", "programmes": "Programmes and figures",
-    "data": "Data explorer", "sources": "Sources and method", "changes": "What changed since a version",
-    "editor": "Update the data", "account": "Sign in",
+    "results": "Results against targets", "data": "Data explorer", "sources": "Sources and method",
+    "changes": "What changed since a version", "editor": "Update the data", "account": "Sign in",
 }
 PAGE_LINK = f'{SIDEBAR} [data-testid="stPageLink-NavLink"]'
 
@@ -223,7 +223,9 @@ def test_overview_map_links_every_country_to_its_profile_by_mouse_and_keyboard(p
     assert "lang=fr" in page.url and "kind=training" in page.url  # the view travels with the reader
     page.go_back()
     wait_for_app(page)
-    box = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=SEN"]').bounding_box()
+    sen = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=SEN"]')
+    sen.scroll_into_view_if_needed()  # the map sits below the cards and the progress against targets
+    box = sen.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.search.includes('profile=SEN')", timeout=20_000)
     wait_for_app(page)

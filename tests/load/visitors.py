@@ -32,7 +32,7 @@ LANGS = ("en", "fr", "es")
 # How often a visitor opens each page (registry keys). Overview and Map are where most visits go;
 # the editor page is for the organisation's editors, not for visitors.
 PAGE_WEIGHTS = {"overview": 26, "map": 24, "country": 16, "timeline": 10, "programmes": 8, "data": 7,
-                "sources": 4, "changes": 5}
+                "sources": 4, "changes": 5, "results": 5}
 NAVIGATE_SHARE = 0.5  # of a visitor's clicks; the others change a filter or a choice on the page
 LANDING_ON_OVERVIEW = 0.7  # the others arrive by a shared link to another page
 MAP_MODES = ("kind", "status", "count")
