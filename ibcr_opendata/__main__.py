@@ -3,7 +3,7 @@
     python -m ibcr_opendata all [--out dist] [--version V]     the ZIP, the SQLite file and the IATI file
     python -m ibcr_opendata zip|sqlite|iati [--out dist] [--version V] [--lang fr] [--org-ref ID]
     python -m ibcr_opendata versions                           the versions each file can be made of
-    python -m ibcr_opendata api [--host H] [--port P] [--base-url /api/]   Datasette on the data shown now
+    python -m ibcr_opendata api [--host H] [--port P] [--base-url /api/] [--https]   Datasette on the data shown now
 
 Every file is made from the public view of the data shown now (the store's current version, or
 the data folder), or of an earlier version with --version (an id such as v2, or a name); its
@@ -61,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=api.DEFAULT_PORT)
     p.add_argument("--base-url", default="/", help="the path it is served under behind a proxy, e.g. /api/")
     p.add_argument("--check", type=float, default=api.CHECK_S, help="seconds between looks for a new version")
+    p.add_argument("--https", action="store_true", help="behind a proxy that ends TLS: links in the API say https")
     p.set_defaults(func=_api)
     return parser
 
@@ -85,7 +86,7 @@ def _versions(args: argparse.Namespace) -> int:
 
 def _api(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the clean-up that stops Datasette
-    return api.serve(args.host, args.port, args.base_url, args.check)
+    return api.serve(args.host, args.port, args.base_url, args.check, args.https)
 
 
 if __name__ == "__main__":

@@ -41,13 +41,14 @@ def prepare(src: DataSource, folder: Path) -> tuple[Path, Path]:
     return db, meta
 
 
-def command(db: Path, meta: Path, host: str, port: int, base_url: str = "/") -> list[str]:
-    """The Datasette command line for one file."""
+def command(db: Path, meta: Path, host: str, port: int, base_url: str = "/", https: bool = False) -> list[str]:
+    """The Datasette command line for one file (`https`: behind a proxy that ends TLS, its links say https)."""
     if not base_url.startswith("/") or not base_url.endswith("/"):
         raise ValueError(f"the base URL {base_url!r} must start and end with '/' (e.g. /api/)")
     cmd = [sys.executable, "-m", "datasette", "serve", "--immutable", str(db), "--metadata", str(meta),
            "--host", host, "--port", str(port), "--cors"]
-    for key, value in {**SETTINGS, "base_url": base_url}.items():
+    settings = {**SETTINGS, "base_url": base_url, **({"force_https_urls": "on"} if https else {})}
+    for key, value in settings.items():
         cmd += ["--setting", key, value]
     return cmd
 
@@ -56,7 +57,8 @@ def _same(a: DataSource, b: DataSource) -> bool:
     return (a.folder, a.version, a.fingerprint) == (b.folder, b.version, b.fingerprint)
 
 
-def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str = "/", check_s: float = CHECK_S) -> int:
+def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str = "/", check_s: float = CHECK_S,
+          https: bool = False) -> int:
     """Serve the data shown now until stopped, following new versions; the exit code of Datasette if it stops."""
     with tempfile.TemporaryDirectory(prefix="ibcr-api-") as tmp:
         while True:
@@ -64,7 +66,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, base_url: str = "/
             folder = Path(tempfile.mkdtemp(dir=tmp))
             db, meta = prepare(src, folder)
             print(f"serving {src.version or src.folder} on http://{host}:{port}{base_url}{DATABASE}", flush=True)
-            child = subprocess.Popen(command(db, meta, host, port, base_url))
+            child = subprocess.Popen(command(db, meta, host, port, base_url, https))
             try:
                 while True:
                     try:
