@@ -48,14 +48,19 @@ def framed(fig: go.Figure, caption: Caption, width: int = WIDTH) -> go.Figure:
     subtitle = "<br>".join(escape(line, quote=False) for line in view) + "<br>" + "<br>".join(
         f"<span style='color:{MUTED}'>{escape(line, quote=False)}</span>" for line in source)
     out.update_layout(
-        title={"text": f"<b>{escape(caption.title, quote=False)}</b>", "x": 0, "xref": "paper", "xanchor": "left",
-               "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14, "l": 4},
+        title={"text": f"<b>{escape(caption.title, quote=False)}</b>", "x": 0.012, "xref": "container", "xanchor": "left",
+               "y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 14},
                "font": {"size": 22, "family": FONT, "color": TEXT},
                "subtitle": {"text": subtitle, "font": {"size": 14, "family": FONT, "color": TEXT}}},
         width=width, height=plot_height + heading,
-        margin={"t": top, "l": max(margin.l or 0, 12), "r": max(margin.r or 0, 12)},
+        margin={"t": top, **{side: max(getattr(margin, side), 12) for side in ("l", "r")
+                             if getattr(margin, side) is not None}},  # unset: Plotly's own default stays
         paper_bgcolor="white",
     )
+    # The dashboard's charts leave room for their axis labels to the browser (Streamlit's chart theme turns
+    # automargin on); a picture is drawn without that theme, so it asks for it itself.
+    out.update_xaxes(automargin=True)
+    out.update_yaxes(automargin=True)
     return out
 
 

@@ -18,9 +18,10 @@ import yaml
 
 from ibcr_present import i18n
 
-from .release import LICENCE, WITHHOLDABLE, Release, organisation, published_fields, published_frame
+from .release import WITHHOLDABLE, Release, organisation, published_fields, published_frame
 
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+LICENCE_NAME = "CC BY 4.0"
 # Keys of the project's descriptor that describe the loader, not the files (see data/datapackage.yaml).
 LOADER_KEYS = ("derived",)
 
@@ -99,8 +100,11 @@ def _derived(f) -> dict:
 def citation(rel: Release, lang: str = "en") -> str:
     """How to cite this release."""
     title = rel.ds.descriptor.meta.get("title", "")
-    return i18n.translate(lang, "opendata.cite", organisation=organisation(lang), title=title, version=rel.label,
-                          date=rel.created, licence=LICENCE)
+    if rel.version is None:  # data without versions: the date they were reviewed says which
+        return i18n.translate(lang, "opendata.cite_plain", organisation=organisation(lang), title=title,
+                              date=rel.created, licence=LICENCE_NAME)
+    return i18n.translate(lang, "opendata.cite", organisation=organisation(lang), title=title, version=rel.version,
+                          date=rel.created, licence=LICENCE_NAME)
 
 
 def readme(rel: Release, lang: str = "en") -> str:
@@ -108,11 +112,12 @@ def readme(rel: Release, lang: str = "en") -> str:
     t = lambda key, **v: i18n.translate(lang, key, **v)  # noqa: E731
     meta = rel.ds.descriptor.meta
     lines = [f"# {meta.get('title', '')}", "", t("opendata.readme.what", organisation=organisation(lang)), "",
-             str(meta.get("description", "")).strip(), "",
-             "- " + t("opendata.readme.version", version=rel.label, date=i18n.iso_date(lang, rel.created)),
-             "- " + t("opendata.readme.reviewed", date=i18n.iso_date(lang, rel.data_date)),
-             "- " + t("opendata.readme.made", date=i18n.iso_date(lang, rel.made)), "",
-             "## " + t("opendata.readme.files_title"), ""]
+             str(meta.get("description", "")).strip(), ""]
+    if rel.version is not None:  # data without versions are known by the date they were reviewed
+        lines.append("- " + t("opendata.readme.version", version=rel.version, date=i18n.iso_date(lang, rel.created)))
+    lines += ["- " + t("opendata.readme.reviewed", date=i18n.iso_date(lang, rel.data_date)),
+              "- " + t("opendata.readme.made", date=i18n.iso_date(lang, rel.made)), "",
+              "## " + t("opendata.readme.files_title"), ""]
     lines.append("- `datapackage.json` — " + t("opendata.readme.descriptor"))
     for name in rel.tables():
         res = rel.ds.descriptor.resource(name)

@@ -37,6 +37,7 @@ class Release:
     label: str  # "v3" for a version of the store; the date the data were last reviewed for a plain folder
     created: str  # when this version was made (ISO date): a store version's date, else the data's review date
     made: str  # when the files are made (ISO date)
+    version: str | None = None  # the store's version id ("v3"); None for a plain data folder
 
     @property
     def data_date(self) -> str:
@@ -61,7 +62,8 @@ def release(ds: Dataset, version: Version | None = None, today: dt.date | None =
     public = view_for(ds, "public")
     label = version.id if version is not None else (ds.version or _safe(ds.last_updated) or "data")
     created = version.created[:10] if version is not None else ds.last_updated
-    return Release(public, label, created, (today or dt.date.today()).isoformat())
+    return Release(public, label, created, (today or dt.date.today()).isoformat(),
+                   version.id if version is not None else ds.version)
 
 
 def organisation(lang: str = "en") -> str:

@@ -79,7 +79,8 @@ def embed_snippet(ctx: Context) -> str:
     if embed_path:
         parts = urlsplit(base)
         base = f"{parts.scheme}://{parts.netloc}/{embed_path}" if parts.netloc else f"/{embed_path}"
+    # urlencode leaves no quote or angle bracket in the query: the address goes in as it is, "&" and all.
     src = f"{base}/map?" + urlencode(link.nav_params(ctx.state, "map") | {"embed": "true"})
     title = ctx.t("map.title")
-    return (f'<iframe src="{escape(src)}" title="{escape(title)}" width="100%" height="720" '
-            'style="border:0"></iframe>')
+    return (f'<iframe src="{escape(src, quote=True).replace("&amp;", "&")}" title="{escape(title)}" width="100%" '
+            'height="720" style="border:0"></iframe>')
