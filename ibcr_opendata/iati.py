@@ -109,13 +109,14 @@ def activities(rel: Release, ref: str, results: ResultsHook = programme_results)
     writer = _Writer(rel, ref)
     root = etree.Element("iati-activities", {"version": IATI_VERSION,
                                              "generated-datetime": f"{rel.made}T00:00:00Z"})
-    root.append(etree.Comment(" " + i18n.translate("en", "opendata.iati.about", title=ds.descriptor.meta.get("title", ""),
-                                                   version=rel.label, date=rel.made) + " "))
+    root.append(_comment(i18n.translate("en", "opendata.iati.about", title=ds.descriptor.meta.get("title", ""),
+                                        version=rel.label, date=rel.made)))
     acts, left_out = [], []
     eng = ds.engagements[~ds.engagements["is_venue"]]
+    written = {r["engagement_id"] for r in eng.to_dict("records") if _writable(r)}
     for row in ds.programmes.to_dict("records"):
         children = eng.loc[eng["programme_id"] == row["programme_id"], "engagement_id"]
-        acts.append(writer.programme(row, list(children), results(rel, row["programme_id"])))
+        acts.append(writer.programme(row, [c for c in children if c in written], results(rel, row["programme_id"])))
     whole_of = dict(zip(eng["engagement_id"], eng["part_of_engagement_id"]))
     programme_of = dict(zip(eng["engagement_id"], eng["programme_id"]))
     for row in eng.to_dict("records"):
@@ -128,8 +129,18 @@ def activities(rel: Release, ref: str, results: ResultsHook = programme_results)
         else:
             root.append(act)
     if left_out:
-        root.insert(1, etree.Comment(" " + i18n.translate("en", "opendata.iati.left_out", records=", ".join(left_out)) + " "))
+        root.insert(1, _comment(i18n.translate("en", "opendata.iati.left_out", records=", ".join(left_out))))
     return root
+
+
+def _comment(text: str) -> etree._Comment:
+    """An XML comment (one may not hold "--": ids may)."""
+    return etree.Comment(" " + text.replace("--", "- -") + " ")
+
+
+def _writable(row: dict) -> bool:
+    """IATI needs an activity's status and at least one of its dates."""
+    return row["status_code"] in STATUS and bool(_dates(row))
 
 
 def _wholes(engagement_id: str, whole_of: Mapping[str, object]) -> list[str]:
@@ -150,6 +161,7 @@ class _Writer:
     def __init__(self, rel: Release, ref: str):
         self.rel, self.ds, self.ref = rel, rel.ds, ref
         self.written: list[tuple[str, str]] = []
+        self.countries = self.ds.countries.set_index("country_iso3")
         self.iso2 = dict(zip(self.ds.countries["country_iso3"], self.ds.countries["country_iso2"]))
         self.sources = self.ds.sources.set_index("source_id")
         self.programmes = self.ds.programmes.set_index("programme_id")
@@ -180,8 +192,8 @@ class _Writer:
         self.written.append(("engagement", eid))
         kinds = {lang: self.ds.code_labels("kind_code", lang).get(row["kind_code"], row["kind_code"])
                  for lang in NARRATIVE_LANGUAGES}
-        names = self.ds.countries.set_index("country_iso3")
-        title = {lang: f"{kinds[lang]} — {names.at[row['country_iso3'], f'name_{lang}']}" for lang in NARRATIVE_LANGUAGES}
+        title = {lang: f"{kinds[lang]} — {self.countries.at[row['country_iso3'], f'name_{lang}']}"
+                 for lang in NARRATIVE_LANGUAGES}
         act = self._activity("engagement", eid, row, title, hierarchy, [row["country_iso3"]])
         if act is None:
             return None
@@ -195,10 +207,9 @@ class _Writer:
 
     def _activity(self, kind: str, record_id: str, row: dict, title: Mapping[str, str], hierarchy: int,
                   countries: Iterable[str]) -> etree._Element | None:
-        status = STATUS.get(row["status_code"])
-        dates = _dates(row)
-        if status is None or not dates:
+        if not _writable(row):
             return None
+        status, dates = STATUS[row["status_code"]], _dates(row)
         act = etree.Element("iati-activity", {XML_LANG: "en", "default-currency": "CAD", "hierarchy": str(hierarchy),
                                               "last-updated-datetime": f"{self.rel.created}T00:00:00Z"})
         etree.SubElement(act, "iati-identifier").text = self.identifier(kind, record_id)

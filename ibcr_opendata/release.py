@@ -66,9 +66,12 @@ def release(ds: Dataset, version: Version | None = None, today: dt.date | None =
                    version.id if version is not None else ds.version)
 
 
+IBCR = "International Bureau for Children's Rights (IBCR)"  # as the sources name it (publisher)
+
+
 def organisation(lang: str = "en") -> str:
-    """IBCR's name in a language ("International Bureau for Children's Rights (IBCR)")."""
-    return i18n.translate(lang, "opendata.organisation")
+    """IBCR's name in a language, from the catalogue of organisations' names ("Bureau international …")."""
+    return i18n.org_name(lang, IBCR)
 
 
 def _safe(text: str) -> str:

@@ -17,6 +17,7 @@ from ibcr_opendata import files
 from ibcr_opendata.package import citation
 from ibcr_opendata.release import Release, release
 from ibcr_present import i18n
+from ibcr_present.text import md
 
 from . import components, data, link
 from .context import Context
@@ -60,12 +61,12 @@ def section(ctx: Context) -> None:
                                data=lambda kind=kind: files.make(_release(ctx, ref), kind, lang),
                                file_name=rel.file_name(kind), mime=files.MEDIA_TYPES[kind], on_click="ignore",
                                key=f"opendata_{kind}_{ref}", help=ctx.t(f"opendata.help_{kind}"), width="content")
-    st.markdown("**" + ctx.t("opendata.cite_title") + "**\n\n> " + citation(rel, lang))
+    st.markdown("**" + ctx.t("opendata.cite_title") + "**  \n" + md(citation(rel, lang)))
     api = os.environ.get(API_URL_ENV, "").strip()
     if api:
         st.markdown(ctx.t("opendata.api", url=api.rstrip("/") + "/ibcr"))
     st.markdown(ctx.t("opendata.embed"))
-    st.code(embed_snippet(ctx), language="html")
+    st.code(embed_snippet(ctx), language="html", wrap_lines=True)  # wrapped: no region that scrolls sideways
     st.caption(ctx.t("opendata.licence"))
 
 
