@@ -103,3 +103,18 @@ def test_an_embedded_page_is_the_public_view_even_in_a_signed_in_session(guarded
     assert not at.sidebar.get("page_link") and not at.sidebar.multiselect  # the content alone
     footer = [c.value for c in at.caption if "](country?" in c.value]  # a link to the full page, its view kept
     assert footer and "profile=BFA" in footer[0] and "embed" not in footer[0]
+
+
+def test_the_sources_page_offers_each_earlier_version(guarded, tmp_path, monkeypatch):
+    from ibcr_updates import Store
+
+    store = Store.open(tmp_path / "store", create=True, seed=DATA)
+    store.accept(guarded, base="v1", who="ana", note="monitoring data added")
+    monkeypatch.setenv("IBCR_DATA_DIR", str(store.root))
+    at = visit("sources")
+    (choice,) = [s for s in at.selectbox if s.key == "opendata_version"]
+    assert [o.split()[0] for o in choice.options] == ["v2", "v1"]  # the current version first, then each older
+    assert any("version v2" in m.value for m in at.markdown)  # the citation names the version shown
+    choice.select_index(1).run()
+    assert not at.exception
+    assert any("version v1" in m.value for m in at.markdown)
