@@ -139,7 +139,9 @@ def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, embedded: bool 
 def overview_map(ctx: Context) -> None:
     """Where IBCR works, drawn on the server; each country links to its profile."""
     try:
-        svg = map_svg(ctx.key, ctx.filters, ctx.lang, session.embedded())
+        # A cache key is the arguments as passed: the launcher warms the call without the flag.
+        svg = map_svg(ctx.key, ctx.filters, ctx.lang, embedded=True) if session.embedded() \
+            else map_svg(ctx.key, ctx.filters, ctx.lang)
     except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
         world_map(ctx, mode="kind", key="overview_map", height=500)
         return
