@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint validate summary bench loadtest chromium data clean messages
+.PHONY: run test lint validate summary bench loadtest chromium data clean messages opendata api
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -13,8 +13,9 @@ $(VENV)/.runtime: requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-iati.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -r requirements-iati.txt
 	touch $@
 
 ## Start the dashboard on the bundled data: http://localhost:8501
@@ -37,6 +38,16 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+## The public data as files, named with the version, in dist/: the Frictionless ZIP, the SQLite file, the IATI file.
+opendata: $(VENV)/.runtime
+	$(BIN)/python -m ibcr_opendata all --out dist
+
+API_PORT ?= 8001
+
+## The API: Datasette serving the public data read-only at http://localhost:8001/ibcr (follows new versions).
+api: $(VENV)/.runtime
+	$(BIN)/python -m ibcr_opendata api --port $(API_PORT)
+
 validate: $(VENV)/.runtime
 	$(BIN)/python -m ibcr_updates validate
 
@@ -58,7 +69,7 @@ data: $(VENV)/.dev
 	$(BIN)/python scripts/build_geometry.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts dist
 
 MESSAGE_LANGS := en fr es
 

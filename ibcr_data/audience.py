@@ -68,9 +68,20 @@ def _public(ds: Dataset) -> Dataset:
     def fresh(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.reset_index(drop=True)
 
+    kept = {"engagements": engagements, "events": events, "programmes": programmes, "metrics": metrics}
+    # A disagreement or a checked pair is told only of records in view: its words could name a board record.
+    used = set().union(*(frame["conflict_id"].dropna() for frame in kept.values()))
+    conflicts = ds.conflicts[ds.conflicts["conflict_id"].isin(used)]
+    others = dict(ds.others)
+    if "distinct_records" in others:
+        pairs = others["distinct_records"]
+        ids = {t: set(kept[t][ds.record_tables[t]]) for t in pairs["record_table"].unique() if t in kept}
+        shown = np.array([t in ids and a in ids[t] and b in ids[t]
+                          for t, a, b in zip(pairs["record_table"], pairs["record_id"], pairs["other_id"])], dtype=bool)
+        others["distinct_records"] = fresh(pairs.loc[shown])
     return replace(ds, engagements=fresh(engagements), programmes=fresh(programmes), events=fresh(events),
                    metrics=fresh(metrics), sources=fresh(sources), record_sources=fresh(links),
-                   audience="public", withheld=withheld)
+                   conflicts=fresh(conflicts), others=others, audience="public", withheld=withheld)
 
 
 def _links(ds: Dataset, tables: dict[str, pd.DataFrame], sources: set[str]) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def chromium_path() -> str | None:
 
 
 class Renderer:
-    """One Kaleido browser for the process: `svg(fig, width, height)` draws a chart."""
+    """One Kaleido browser for the process: `svg(fig, width, height)` draws a chart (`image` also as PNG)."""
 
     def __init__(self) -> None:
         self.options: dict = {}
@@ -73,10 +73,14 @@ class Renderer:
 
     def svg(self, fig: go.Figure, width: int, height: int) -> bytes:
         """The chart as SVG (vector, text kept as text), `width` × `height` CSS pixels."""
+        return self.image(fig, width, height)
+
+    def image(self, fig: go.Figure, width: int, height: int, fmt: str = "svg", scale: float = 1) -> bytes:
+        """The chart as SVG or PNG (`scale` pixels per CSS pixel for PNG), `width` × `height` CSS pixels."""
         import kaleido
 
         spec = fig.to_plotly_json()
-        key = hashlib.sha256(json.dumps([spec, width, height], sort_keys=True, default=str).encode()).hexdigest()
+        key = hashlib.sha256(json.dumps([spec, width, height, fmt, scale], sort_keys=True, default=str).encode()).hexdigest()
         with _LOCK:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -84,7 +88,7 @@ class Renderer:
         self.start()
         with _LOCK, warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*kopts.*")
-            out = kaleido.calc_fig_sync(spec, opts={"format": "svg", "width": width, "height": height},
+            out = kaleido.calc_fig_sync(spec, opts={"format": fmt, "width": width, "height": height, "scale": scale},
                                         topojson=TOPOJSON_URI)
             self.charts += 1
             self._cache[key] = out

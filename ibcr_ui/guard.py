@@ -11,8 +11,9 @@ Two ASGI middlewares for `st.App` (app.py, which `make run` serves):
   A visitor's session thus holds no uploaded byte: the bound is 0 for visitors, and one file of at
   most server.maxUploadSize (10 MB) per editor's session.
 * FrameGuard: Streamlit sends no anti-framing header. Every response says who may frame it: the
-  editor's page nobody (`X-Frame-Options: DENY`, `frame-ancestors 'none'`), the other pages this
-  site only, until public pages are made embeddable on purpose.
+  editor's page nobody (`X-Frame-Options: DENY`, `frame-ancestors 'none'`), under any path; the pages
+  of the process for embeds (`--server.baseUrlPath embed`, paths under /embed/, always the public
+  view) any site; the other pages this site only.
 
 NOTE: the sessions admitted are kept in this process: a session lives in one process (the proxy
 keeps each visitor on one, deploy/nginx.conf), and so do its uploads.
@@ -28,8 +29,10 @@ from ibcr_updates.accounts import Editors
 
 UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/[^/]+/?$")
 EDITOR_PATH = re.compile(r"(^|/)editor/?$")
+EMBED_PATH = re.compile(r"^/embed(/|$)")
 DENY = [(b"x-frame-options", b"DENY"), (b"content-security-policy", b"frame-ancestors 'none'")]
 SAME_SITE = [(b"x-frame-options", b"SAMEORIGIN"), (b"content-security-policy", b"frame-ancestors 'self'")]
+ANY_SITE = [(b"content-security-policy", b"frame-ancestors *")]  # X-Frame-Options has no "any" value
 
 _admitted: dict[str, tuple[str, str, float]] = {}  # session id -> (editor, account key, until)
 _lock = threading.Lock()
@@ -87,7 +90,8 @@ class FrameGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = DENY if EDITOR_PATH.search(scope["path"]) else SAME_SITE
+        path = scope["path"]
+        extra = DENY if EDITOR_PATH.search(path) else ANY_SITE if EMBED_PATH.match(path) else SAME_SITE
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":

@@ -9,7 +9,7 @@ import ibcr_data
 from ibcr_present import blocks, cards, figures, i18n, results, text
 from ibcr_present.text import md
 
-from . import data
+from . import data, images
 from .context import Context
 
 
@@ -23,7 +23,8 @@ def timeline_labels(ctx: Context) -> figures.TimelineLabels:
         milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
 
 
-def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
+def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str, title: str = "",
+                   view: str | None = None) -> None:
     """The Gantt of engagements and milestones, then the same records as a table for screen readers.
 
     Every bar and diamond names its source on hover. The table is plain HTML folded under the
@@ -42,6 +43,8 @@ def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
                                  tuple(rows["group"]), tuple(milestones["event_id"])), build)
     st.plotly_chart(fig, width="stretch", key=key, alt=alt,
                     config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
+    images.buttons(ctx, lambda: fig, title or ctx.t("timeline.title"), ctx.t("files.timeline_png"), key=f"{key}_picture",
+                   view=view)
     st.html(table)
 
 
@@ -65,7 +68,10 @@ def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
     view = ibcr_data.View(ibcr_data.Filters(), profile.engagements, profile.events, profile.metrics, profile.programmes)
     rows = ibcr_data.timeline_rows(ctx.ds, view, group_by="country")
     rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
-    timeline_chart(ctx, rows, profile.events, key="country_timeline")
+    name = ctx.country_name(profile.country_iso3)
+    span = i18n.year_span(ctx.lang, *overall_span(profile.engagements))
+    timeline_chart(ctx, rows, profile.events, key="country_timeline", title=ctx.t("image.country_title", country=name),
+                   view=ctx.t("image.country_view", country=name, span=span))
 
 
 def engagement_cards(ctx: Context, eng: pd.DataFrame, label: str) -> None:

@@ -1,4 +1,5 @@
-"""Who reads this session: signed in (board members, staff, editors: the board view) or not (the public view).
+"""Who reads this session: signed in (board members, staff, editors: the board view) or not (the public view);
+and whether the page is embedded in another site (always the public view).
 
 The audience comes from the session's sign-in alone: no link, parameter or cookie a visitor can set
 grants it. A session counts only while it lasts and its account still exists with the key it signed
@@ -29,9 +30,18 @@ def signed_in(accounts: Editors | None = None) -> tuple[str, str] | None:
     return session["name"], accounts.role(session["name"]) or "board"
 
 
+def embedded() -> bool:
+    """True when the page is opened with Streamlit's `?embed=true` (in another site's frame): content only.
+
+    Streamlit keeps `embed` out of st.query_params; st.context says whether the address carried it.
+    """
+    return bool(getattr(st.context, "is_embedded", False))
+
+
 def audience() -> str:
-    """The view this session may see: "board" for any signed-in account, else "public"."""
-    return "board" if signed_in() else "public"
+    """The view this session may see: "board" for any signed-in account, else "public". An embedded page is
+    always public: it is meant for other sites, whoever happens to be signed in where it is shown."""
+    return "board" if signed_in() and not embedded() else "public"
 
 
 def may_edit(accounts: Editors | None = None) -> bool:

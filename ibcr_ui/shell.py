@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -145,8 +146,21 @@ def done(ctx: Context) -> None:
     multiselect, segmented control, page links: some thirty files on a first visit). Drawn first,
     they held back the figures the reader came for. The view comes from the link, not from the
     widgets, so nothing above depends on them having been drawn.
+
+    Embedded in another site (`?embed=true`), the page is its content alone: no sidebar, the link's
+    view, and a line saying where the numbers come from with a link to the full page.
     """
+    if session.embedded():
+        _embed_footer(ctx)
+        return
     _draw_sidebar(ctx)
+
+
+def _embed_footer(ctx: Context) -> None:
+    path = page(ctx.page).url_path.lstrip("/") or "./"
+    full = path + "?" + urlencode(link.to_params(ctx.state, ctx.page))
+    version = ctx.ds.version or ctx.ds.last_updated
+    st.caption(ctx.t("embed.footer", version=version, url=full))
 
 
 def stop(ctx: Context) -> None:

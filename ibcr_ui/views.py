@@ -11,7 +11,7 @@ import ibcr_data
 from ibcr_present import blocks, cards, figures, i18n, mapsvg, text
 from ibcr_present.words import Words
 
-from . import data, link
+from . import data, images, link, session
 from .context import Context, DataKey
 from .registry import page
 
@@ -67,6 +67,7 @@ def world_map(ctx: Context, mode: str, key: str, height: int = 520) -> None:
         if iso3:
             open_country(ctx, iso3)
     st.caption(ctx.t("map.click_hint") + " " + ctx.t("map.credit"))
+    images.buttons(ctx, lambda: fig, ctx.t("map.title"), ctx.t("files.map_png"), key=f"{key}_picture")
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -113,8 +114,11 @@ def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str) -> str | None:
-    """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map)."""
+def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, embedded: bool = False) -> str | None:
+    """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map).
+
+    Embedded in another site, its country links keep the page embedded.
+    """
     w = words(key, lang)
     view = ibcr_data.apply_filters(w.ds, filters)
     per_country = ibcr_data.engagements_per_country(w.ds, view)
@@ -122,7 +126,8 @@ def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str) -> str | None:
         return None
     state = link.ViewState(filters, link.Options(), lang)
     profile = page("country").url_path.lstrip("/")  # relative: the app may be served under a path
-    hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c), doseq=True)
+    embed = {"embed": "true"} if embedded else {}
+    hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c) | embed, doseq=True)
              for c in per_country["country_iso3"]}
     countries = int((~per_country["is_venue_only"]).sum())
     labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=w.t("map.mode.kind").lower()),
@@ -134,7 +139,9 @@ def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str) -> str | None:
 def overview_map(ctx: Context) -> None:
     """Where IBCR works, drawn on the server; each country links to its profile."""
     try:
-        svg = map_svg(ctx.key, ctx.filters, ctx.lang)
+        # A cache key is the arguments as passed: the launcher warms the call without the flag.
+        svg = map_svg(ctx.key, ctx.filters, ctx.lang, embedded=True) if session.embedded() \
+            else map_svg(ctx.key, ctx.filters, ctx.lang)
     except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
         world_map(ctx, mode="kind", key="overview_map", height=500)
         return
@@ -144,6 +151,8 @@ def overview_map(ctx: Context) -> None:
     # NOTE: st.html's sanitiser removes SVG; the markup is built with every text escaped (mapsvg).
     st.markdown(svg, unsafe_allow_html=True)
     st.caption(ctx.t("map.svg_hint") + " " + ctx.t("map.credit"))
+    images.buttons(ctx, lambda: map_figure(ctx.key, ctx.filters, "kind", ctx.lang, MAP_PAGE_HEIGHT),
+                   ctx.t("map.title"), ctx.t("files.map_png"), key="overview_map_picture")
 
 
 def country_table(ctx: Context, per_country: pd.DataFrame, folded: bool = True) -> None:

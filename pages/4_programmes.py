@@ -4,7 +4,7 @@ import streamlit as st
 
 import ibcr_data
 from ibcr_present import figures, i18n, text
-from ibcr_ui import components, packs, records, shell
+from ibcr_ui import components, images, packs, records, shell
 
 # Inputs
 ctx = shell.setup("programmes")
@@ -47,9 +47,11 @@ for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in se
         years = series["end_year"].dropna()
         alt = ctx.tn("metrics.alt", len(series), metric=ctx.label("metric", code), scope=ctx.label("scope", scope),
                      period=i18n.year_span(ctx.lang, years.min(), years.max()))
-        st.plotly_chart(figures.metric_figure(series, ctx.lang, labels, hover), alt=alt,
-                        width="stretch", key=f"metric_{code}_{scope}",
+        fig = figures.metric_figure(series, ctx.lang, labels, hover)
+        st.plotly_chart(fig, alt=alt, width="stretch", key=f"metric_{code}_{scope}",
                         config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
+        images.buttons(ctx, lambda fig=fig: fig, f"{ctx.label('metric', code)} — {ctx.label('scope', scope)}",
+                       f"ibcr-{code}-{scope}", key=f"metric_{code}_{scope}_picture")
     records.metrics_table(ctx, series)
 st.caption(ctx.tn("programmes.never_summed", len(chosen)))
 shell.done(ctx)

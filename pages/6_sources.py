@@ -6,7 +6,7 @@ import streamlit as st
 import ibcr_data
 from ibcr_present import blocks, i18n
 from ibcr_present.text import md
-from ibcr_ui import components, data, shell
+from ibcr_ui import components, data, opendata, shell
 
 # Inputs
 ctx = shell.setup("sources")
@@ -52,6 +52,7 @@ st.html(blocks.table_html([ctx.t("policy.col.rule"), ctx.t("policy.col.count")],
                           [[ctx.t(f"policy.rule.{rule}", n=ctx.number(ctx.ds.policy.min_public_count)), ctx.number(n)]
                            for rule, n in withheld.items()], numeric=frozenset({1}), name=ctx.t("policy.title")))
 st.caption(ctx.t("policy.how"))
+opendata.section(ctx)
 
 components.section(ctx.t("method.conflicts_title"))
 for topic, resolution in zip(ctx.ds.conflicts[f"topic_{ctx.lang}"], ctx.ds.conflicts[f"resolution_{ctx.lang}"]):

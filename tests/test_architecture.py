@@ -11,7 +11,7 @@ import pytest
 
 from tests.support import ROOT
 
-PACKAGES = ("ibcr_data", "ibcr_updates", "ibcr_present", "ibcr_report", "ibcr_ui")
+PACKAGES = ("ibcr_data", "ibcr_updates", "ibcr_present", "ibcr_report", "ibcr_opendata", "ibcr_ui")
 HEAVY = ("openpyxl", "python_calamine", "argon2", "streamlit", "plotly")
 
 

@@ -10,7 +10,16 @@ import pytest
 
 import ibcr_data
 from ibcr_data.audience import view_for
-from tests.support import CANARIES, DATA, SENSITIVE_DATES, SMALL_COUNT, write_safeguarding_fixture
+from tests.support import (
+    CANARIES,
+    DATA,
+    SENSITIVE_DATES,
+    SMALL_COUNT,
+    read_rows,
+    set_cell,
+    write_rows,
+    write_safeguarding_fixture,
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +142,23 @@ def test_making_a_board_record_public_is_listed_first_and_needs_its_own_yes(tmp_
     assert main([*s, "import", str(book), "--note", "publish the monitoring", "--who", "ana", "--yes", "--publish"]) == 0
     public = view_for(store.load("current"), "public")
     assert "bfa-canary-monitoring" in set(public.engagements["engagement_id"])
+
+
+def test_a_disagreement_or_a_checked_pair_told_only_of_board_records_stays_with_the_board(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    write_safeguarding_fixture(data)
+    header, rows = read_rows(data / "conflicts.csv")
+    write_rows(data / "conflicts.csv", header, [*rows, [{"conflict_id": "canary-conflict"}.get(h, f"CANARY-CONFLICT {h}")
+                                                        for h in header]])
+    set_cell(data, "engagements.csv", len(read_rows(data / "engagements.csv")[1]) - 1, "conflict_id", "canary-conflict")
+    header, rows = read_rows(data / "distinct_records.csv")
+    pair = {"record_table": "engagements", "record_id": "bfa-canary-monitoring", "other_id": "bfa-gac-capacity-2015",
+            "reason": "CANARY-PAIR monitoring is not the project"}
+    write_rows(data / "distinct_records.csv", header, [*rows, [pair[h] for h in header]])
+    ds = ibcr_data.load_dataset(data)
+    public = view_for(ds, "public")
+    assert "canary-conflict" in set(ds.conflicts["conflict_id"]) and "canary-conflict" not in set(public.conflicts["conflict_id"])
+    assert len(public.conflicts) == len(ds.conflicts) - 1  # every other disagreement is still told
+    pairs = public.others["distinct_records"]
+    assert "CANARY-PAIR" not in pairs.to_csv() and len(pairs) == len(ds.others["distinct_records"]) - 1

@@ -109,10 +109,15 @@ def test_an_expired_session_or_a_removed_account_may_not_upload(editors):
     assert not guard.may_upload(SESSION, editors)
 
 
-def test_no_page_may_be_framed_by_another_site_and_the_editor_by_none():
-    _, headers, _, _ = call(guard.FrameGuard, "GET", "/editor")
-    assert headers[b"x-frame-options"] == b"DENY" and headers[b"content-security-policy"] == b"frame-ancestors 'none'"
-    for path in ("/", "/map", "/static/world_110m.json"):
+def test_only_embeds_may_be_framed_by_another_site_and_the_editor_by_none():
+    for path in ("/editor", "/embed/editor"):
+        _, headers, _, _ = call(guard.FrameGuard, "GET", path)
+        assert headers[b"x-frame-options"] == b"DENY"
+        assert headers[b"content-security-policy"] == b"frame-ancestors 'none'"
+    for path in ("/embed/map", "/embed/_stcore/health"):  # the process for embeds: the public view only
+        _, headers, _, _ = call(guard.FrameGuard, "GET", path)
+        assert b"x-frame-options" not in headers and headers[b"content-security-policy"] == b"frame-ancestors *"
+    for path in ("/", "/map", "/embedded", "/static/world_110m.json"):
         _, headers, _, _ = call(guard.FrameGuard, "GET", path)
         assert headers[b"x-frame-options"] == b"SAMEORIGIN"
         assert headers[b"content-security-policy"] == b"frame-ancestors 'self'"

@@ -32,6 +32,8 @@ DYNAMIC_PREFIXES = (
     # shell._draw_sidebar: t(f"filters.{d.link_key}") for each filter dimension in the sidebar
     "filters.region", "filters.kind", "filters.status", "filters.programme",
     "policy.rule.",  # pages/6_sources.py: t(f"policy.rule.{rule}") for each rule of ibcr_data.audience.WITHHELD_RULES
+    "opendata.download_", "opendata.help_", "image.download_",  # ibcr_ui.opendata and ibcr_ui.images: one per kind of file
+    "opendata.iati.known_to_",  # ibcr_opendata.iati: how precisely a date is known (year, month)
 )
 # Code labels (kind, status, …) are not in the catalogues: they come from the code tables in data/codes/.
 # Ids the extractor cannot see at their call site: calls inside an f-string (f"**{ctx.t('x')}**")

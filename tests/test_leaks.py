@@ -147,3 +147,25 @@ def test_what_changed_holds_no_canary_in_the_public_view(guarded, tmp_path, monk
     pack = _pdf_text(ibcr_report.build(view_for(store.load("current"), "public"), "country", "BFA", since="v1",
                                        store=store))
     assert leaks(pack) == [] and "Changes since v1" in pack
+
+
+def test_open_data_files_and_chart_pictures_hold_no_canary(guarded):
+    from ibcr_opendata import files
+    from ibcr_opendata.release import release
+    from ibcr_ui import images, views
+
+    ds = ibcr_data.load_dataset(guarded)
+    rel = release(ds)  # handed every record: open data are made from the public view all the same
+    for kind in files.KINDS:
+        data = files.make(rel, kind)
+        if kind == "zip":
+            with zipfile.ZipFile(io.BytesIO(data)) as zf:
+                text = "\n".join(zf.read(n).decode("utf-8") for n in zf.namelist())
+        else:
+            text = data.decode("utf-8", "replace")
+        assert leaks(text) == [], kind
+    ctx = page_context(ds, "en", audience="public")
+    fig = views.map_figure(ctx.key, ctx.filters, "kind", "en", views.MAP_PAGE_HEIGHT)
+    assert leaks(images.picture_bytes(ctx, fig, "Map", "svg").decode("utf-8")) == []
+    with pytest.raises(PermissionError):
+        images.picture_bytes(page_context(ds, "en", audience="board"), fig, "Map", "svg")

@@ -162,7 +162,7 @@ def page(new_page):
     return new_page()
 
 
-def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTLE_S) -> None:
+def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTLE_S, sidebar: bool = True) -> None:
     """Wait until Streamlit has drawn the shell and finished running and rendering the script.
 
     NOTE: the script state turns "notRunning" before React has drawn the last elements (on a
@@ -172,7 +172,11 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTL
     each kind of element's code on first use), and the page's elements and text have not changed
     for `settle_s`.
     """
-    page.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=timeout_ms)
+    if sidebar:  # an embedded page (?embed=true) has none: it waits for its main content instead
+        page.wait_for_selector('[data-testid="stSidebar"]', state="attached", timeout=timeout_ms)
+    else:
+        page.wait_for_selector('[data-testid="stMain"]', state="attached", timeout=timeout_ms)
+    links = "!document.querySelector('[data-testid=\"stSidebar\"] [data-testid=\"stPageLink-NavLink\"]')" if sidebar else "false"
     idle_js = """() => {
         const app = document.querySelector('[data-testid="stApp"]');
         if (!app || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
@@ -180,9 +184,9 @@ def wait_for_app(page, timeout_ms: int = APP_TIMEOUT_MS, settle_s: float = SETTL
             || document.querySelector('[data-testid="stStatusWidget"]')
             || document.querySelector('[data-stale="true"]')
             || document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')
-            || !document.querySelector('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')) return null;
+            || LINKS_MISSING) return null;
         return app.querySelectorAll('*').length + ':' + app.innerText.length;
-    }"""
+    }""".replace("LINKS_MISSING", links)
     deadline = time.monotonic() + timeout_ms / 1000
     stable, since = None, None
     while True:

@@ -67,12 +67,38 @@ def test_one_visitor_stays_on_one_process():
         assert not loc.find("add_header"), f"{loc.args}: an add_header here would drop the cookie"
 
 
+OWN_PROCESS = ("/api/", "/embed/")  # the API and the embedded pages: one process each, outside the upstream
+
+
 def test_every_location_goes_to_the_upstream():
     (name,) = nginxconf.upstreams(CONF)
-    locations = SERVER.find("location")
+    locations = [loc for loc in SERVER.find("location") if loc.args[0] not in OWN_PROCESS]
     assert {tuple(loc.args) for loc in locations} >= {("/",), ("/_stcore/stream",), ("/_stcore/upload_file/",)}
     for loc in locations:
         assert [d.args for d in loc.find("proxy_pass")] == [[f"http://{name}"]]
+
+
+def script_default(name: str) -> str:
+    script = (ROOT / "deploy" / "processes.sh").read_text(encoding="utf-8")
+    return re.search(rf"^{name}=\$\{{\w+:-(\d+)\}}", script, re.M).group(1)
+
+
+def test_the_api_is_served_under_its_own_path_by_the_process_the_script_starts():
+    script = (ROOT / "deploy" / "processes.sh").read_text(encoding="utf-8")
+    api = location("/api/")
+    # Datasette serves under the same path (--base-url), so nginx passes the path on unchanged (no URI part).
+    assert [d.args for d in api.find("proxy_pass")] == [[f"http://127.0.0.1:{script_default('api_port')}"]]
+    assert "-m ibcr_opendata api --host 127.0.0.1" in script and "--base-url /api/" in script
+
+
+def test_embedded_pages_have_one_process_of_their_own_with_a_lasting_websocket():
+    script = (ROOT / "deploy" / "processes.sh").read_text(encoding="utf-8")
+    embed = location("/embed/")
+    assert [d.args for d in embed.find("proxy_pass")] == [[f"http://127.0.0.1:{script_default('embed_port')}"]]
+    assert "--server.baseUrlPath embed" in script
+    (timeout,) = effective(embed, "proxy_read_timeout")
+    assert seconds(timeout.args[0]) >= 3600
+    assert headers(embed)["upgrade"] == "$http_upgrade"  # inherited from the server: the location sets none
 
 
 def test_the_websocket_upgrade_reaches_streamlit():
@@ -132,16 +158,19 @@ def frame_policy(variable: str, uri: str) -> str:
     return map_value(m, "default").strip("\"")
 
 
-def test_the_editors_page_is_never_framed_and_the_others_only_by_this_site():
+def test_the_editors_page_is_never_framed_embeds_by_any_site_and_the_others_only_by_this_site():
     added = {d.args[0]: d for d in SERVER.find("add_header")}
     for header, variable in (("X-Frame-Options", "$ibcr_frame_options"),
                              ("Content-Security-Policy", "$ibcr_frame_ancestors")):
         assert added[header].args[1] == variable and "always" in added[header].args[2:]
         assert [header] in [d.args for d in SERVER.find("proxy_hide_header")], "one header, not the app's and ours"
-    for uri in ("/editor", "/editor/"):
+    for uri in ("/editor", "/editor/", "/embed/editor"):
         assert frame_policy("$ibcr_frame_options", uri) == "DENY"
         assert frame_policy("$ibcr_frame_ancestors", uri) == "frame-ancestors 'none'"
-    for uri in ("/", "/map", "/editors", "/static/world_110m.json"):
+    for uri in ("/embed/", "/embed/map", "/embed/_stcore/stream"):  # no X-Frame-Options: it has no "any site"
+        assert frame_policy("$ibcr_frame_options", uri) == ""
+        assert frame_policy("$ibcr_frame_ancestors", uri) == "frame-ancestors *"
+    for uri in ("/", "/map", "/editors", "/embedded", "/static/world_110m.json"):
         assert frame_policy("$ibcr_frame_options", uri) == "SAMEORIGIN"
         assert frame_policy("$ibcr_frame_ancestors", uri) == "frame-ancestors 'self'"
 
