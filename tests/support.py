@@ -60,6 +60,26 @@ SENSITIVE_DATES = ("2020-03-17", "March 17, 2020", "17 mars 2020", "17 de marzo 
 SMALL_COUNT = 3  # children consulted in Burkina Faso, by a programme that also reports Senegal and a total
 
 
+BOARD_MEMBER = "ana"
+
+
+def write_board_account(path: Path) -> Path:
+    """An accounts file with one board member (set IBCR_EDITORS_FILE to it), for `board_session`."""
+    from ibcr_updates import Editors
+
+    Editors.open(path).add(BOARD_MEMBER, "a board member's long password", role="board")
+    return path
+
+
+def board_session() -> dict:
+    """What the sign-in form leaves in a board member's session (ibcr_ui.session): nothing a visitor can set."""
+    import time
+
+    from ibcr_updates import Editors
+
+    return {"name": BOARD_MEMBER, "until": time.time() + 600, "key": Editors.open().key(BOARD_MEMBER)}
+
+
 def _append(path: Path, rows: list[dict]) -> None:
     header, old = read_rows(path)
     write_rows(path, header, [*old, *([r.get(h, "") for h in header] for r in rows)])

@@ -17,8 +17,16 @@ from ibcr_data.audience import view_for
 from ibcr_ui import downloads
 from ibcr_ui.registry import PAGES, ROOT, page
 from ibcr_ui.session import SESSION_KEY
-from ibcr_updates import Editors, Store
-from tests.support import CANARIES, DATA, SENSITIVE_DATES, page_context, write_safeguarding_fixture
+from ibcr_updates import Store
+from tests.support import (
+    CANARIES,
+    DATA,
+    SENSITIVE_DATES,
+    board_session,
+    page_context,
+    write_board_account,
+    write_safeguarding_fixture,
+)
 
 pypdf = pytest.importorskip("pypdf")
 
@@ -34,8 +42,7 @@ def guarded(tmp_path_factory):
     data = tmp_path_factory.mktemp("leaks") / "data"
     shutil.copytree(DATA, data)
     write_safeguarding_fixture(data)
-    accounts = tmp_path_factory.mktemp("leaks-accounts") / "editors.json"
-    Editors.open(accounts).add("ana", "a board member's long password", role="board")
+    accounts = write_board_account(tmp_path_factory.mktemp("leaks-accounts") / "editors.json")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IBCR_DATA_DIR", str(data))  # a plain data folder: what the pages load
         mp.setenv("IBCR_EDITORS_FILE", str(accounts))
@@ -57,7 +64,7 @@ def visit(page_key: str, params: dict, board: bool) -> str:
     for k, v in params.items():
         at.query_params[k] = v
     if board:  # what the sign-in form leaves in the session: nothing a visitor can set
-        at.session_state[SESSION_KEY] = {"name": "ana", "until": time.time() + 600, "key": Editors.open().key("ana")}
+        at.session_state[SESSION_KEY] = board_session()
     at.run()
     assert not at.exception, at.exception
     return "\n".join(_dump(at._tree))

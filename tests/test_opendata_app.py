@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 
 import plotly.graph_objects as go
 import pytest
@@ -17,7 +16,7 @@ from ibcr_present import i18n
 from ibcr_ui import images, session
 from ibcr_ui.registry import ROOT, page
 from ibcr_ui.session import SESSION_KEY
-from tests.support import CANARIES, DATA, page_context, write_safeguarding_fixture
+from tests.support import CANARIES, DATA, board_session, page_context, write_board_account, write_safeguarding_fixture
 
 PICTURE_LABELS = {i18n.translate("en", "image.download_svg"), i18n.translate("en", "image.download_png")}
 
@@ -27,8 +26,10 @@ def guarded(tmp_path_factory):
     data = tmp_path_factory.mktemp("opendata-app") / "data"
     shutil.copytree(DATA, data)
     write_safeguarding_fixture(data)
+    accounts = write_board_account(tmp_path_factory.mktemp("opendata-accounts") / "editors.json")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("IBCR_DATA_DIR", str(data))
+        mp.setenv("IBCR_EDITORS_FILE", str(accounts))
         yield data
 
 
@@ -39,7 +40,7 @@ def visit(page_key: str, board: bool = False, **params) -> AppTest:
     for k, v in params.items():
         at.query_params[k] = v
     if board:
-        at.session_state[SESSION_KEY] = {"name": "ana", "until": time.time() + 600}
+        at.session_state[SESSION_KEY] = board_session()
     at.run()
     assert not at.exception, at.exception
     return at
