@@ -49,6 +49,7 @@ READY = {
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
     "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_DATAFRAME}",
     "editor": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
+    "account": "idle() && has('h1')",  # signing in (listed when an account exists)
 }
 EDITOR_SIGNED_IN = "idle() && has('h1') && has('[data-testid=\"stFileUploader\"]')"
 STORE_PAGES = ("changes", "editor")  # served only by an app on the temp store of versions
