@@ -169,13 +169,18 @@ def map_hover(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, 
 def map_tooltips(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
     """Per country, plain text for a tooltip: its name and count first (also its accessible name).
 
-    The count is of pieces of work; a country with none says it is a venue or an office only.
+    The count is of pieces of work; a country with none says it is a venue or an office only, or that its
+    work in view is part of larger work, counted with it.
     """
     counts = engagements.loc[engagements["is_counted"], "country_iso3"].value_counts()
+    with_work = set(engagements.loc[~engagements["is_venue"], "country_iso3"])
 
     def head(iso3: str) -> str:
         n = int(counts.get(iso3, 0))
-        return w.tn("summary.engagements_n", n) if n else w.t("map.venue_only")
+        if n:
+            return w.tn("summary.engagements_n", n)
+        # Only parts of larger work (a course of a project the filters leave out): not a venue.
+        return w.t("map.parts_only") if iso3 in with_work else w.t("map.venue_only")
 
     return {iso3: "\n".join([f"{w.country_name(iso3)} — {head(iso3)}",
                              *lines, *([f"+{extra}…"] if extra > 0 else []), sources])
