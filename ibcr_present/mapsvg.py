@@ -1,10 +1,11 @@
-"""The Overview's world map as an SVG drawn on the server from the bundled geometry (no Streamlit).
+"""The world map of the Overview and the Map page as an SVG drawn on the server (no Streamlit).
 
 Why not Plotly here: a Plotly map makes the browser fetch and start Plotly (4.6 MB) and draw the
 geo layers after the page has arrived. This map is plain vector markup, drawn as the page's HTML
 arrives. Each engaged country is a link to its profile with its name and counts as a tooltip
-(`<title>`) and an accessible name, reachable with the Tab key. The Map page keeps Plotly for
-zoom and rich hovers.
+(`<title>`) and an accessible name, reachable with the Tab key. It is coloured by main kind of
+work, status or number of engagements, with a legend in words; a view narrowed to a place is
+framed to it.
 
 The geometry is the same file the Plotly maps use (static/world_110m.json, Natural Earth 1:110m),
 read with geopandas and projected once per process (Natural Earth projection, latitudes 58°S to
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -31,6 +32,11 @@ WIDTH = 1000.0  # the SVG's own units; it scales to the width of the page
 LAT_RANGE = (-58.0, 85.0)
 PROJECTION = "+proj=natearth +lon_0=0 +datum=WGS84 +units=m +no_defs"
 SIMPLIFY = 0.4  # in SVG units (1/2,500 of the map's width): invisible at any page width, 40 % fewer points
+MODES = ("kind", "status", "count")
+# Engagement counts, from few to many: light to dark blue, each step distinct for colour-blind readers;
+# the legend says each class in numbers, and the tooltips give each country's own count.
+COUNT_COLOURS = ("#9ECAE1", "#4A98C9", "#1F65A8", "#0B2E5E")
+NONE_COUNTED = "#C3CBD6"  # a country whose work in view is all part of larger work counted with its whole
 
 
 @dataclass(frozen=True)
@@ -141,38 +147,66 @@ def _path(shape) -> str:
 
 @dataclass(frozen=True)
 class SvgMapLabels:
-    """Words on the map: its accessible name, a legend name per code, the venue name."""
+    """Words on the map: its accessible name, a legend name per code, the venue name.
+
+    `legend_title` heads the legend (what the colours say); `count_range(low, high)` names a class of
+    engagement counts (`high` None: "low or more"), for the map coloured by count.
+    """
 
     title: str
     categories: Mapping[str, str]
     venue: str
+    legend_title: str = ""
+    count_range: Callable[[int, int | None], str] | None = None
+
+
+def count_classes(counts: Sequence[int]) -> list[tuple[int, int | None]]:
+    """Up to four classes of engagement counts with round bounds, as (low, high); the last is open (high None).
+
+    The lower bounds are 1 and the median, the upper quartile and the top decile of the counts, rounded
+    down to two significant digits, so each colour holds a fair share of the countries whatever the
+    data's size.
+    """
+    values = sorted(int(c) for c in counts if c and c > 0)
+    if not values:
+        return []
+    lows = {1}
+    for q in (0.5, 0.75, 0.9):
+        value = values[min(len(values) - 1, int(q * len(values)))]
+        step = 10 ** max(0, len(str(value)) - 2)  # two significant digits: 7, 37, 150, 1,200
+        lows.add(value // step * step)
+    lows = sorted(lows)
+    return [(lo, hi - 1) for lo, hi in zip(lows, lows[1:])] + [(lows[-1], None)]
+
+
+def _count_class(count: int, classes: list[tuple[int, int | None]]) -> int:
+    return max(i for i, (lo, _) in enumerate(classes) if count >= lo)
 
 
 def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, str], hrefs: Mapping[str, str],
                   names: Mapping[str, str], labels: SvgMapLabels, points: pd.DataFrame,
                   zoom_to_data: bool = False) -> str:
-    """The map of where IBCR works, coloured by main kind of work (or status), as HTML markup.
+    """The map of where IBCR works, coloured by main kind of work, status or count, as HTML markup.
 
     `tooltips` are plain text (escaped here), `hrefs` the address of each country's profile.
     NOTE: the result is one line of markup in which every text is escaped: Streamlit draws it
     with `st.markdown(..., unsafe_allow_html=True)` (st.html's sanitiser removes all SVG), and
     Markdown leaves an HTML block alone only up to its first blank line.
-    Countries that were only a venue are pale with a diamond, as on the Map page; an engaged
-    country too small for the 1:110m outlines is drawn as a dot at its centre.
+    Countries that were only a venue are pale with a diamond, whatever the colouring; an engaged
+    country too small for the 1:110m outlines is drawn as a dot at its centre. `zoom_to_data`
+    frames the countries drawn (a view narrowed to a region) instead of the whole world.
     """
-    if mode not in ("kind", "status"):
+    if mode not in MODES:
         raise ValueError(f"unknown map mode {mode!r}")
     geo = geometry(tuple(zip(points["country_iso3"], points["lon"].astype(float), points["lat"].astype(float))))
-    column, colours = ("main_kind_code", KIND_COLOURS) if mode == "kind" else ("status_code", STATUS_COLOURS)
+    fill_of, legend = _colouring(per_country, mode, labels)
     shown = set(per_country["country_iso3"])
     land = "".join(d for iso3, d in geo.paths.items() if iso3 not in shown)
-    links, used, boxes = [], [], []
+    links, boxes = [], []
     for row in per_country.itertuples(index=False):
         iso3 = row.country_iso3
         venue = bool(row.is_venue_only)
-        code = None if venue else getattr(row, column)
-        fill = VENUE_COLOUR if venue else colours.get(code, LAND)
-        used.append("venue" if venue else code)
+        fill = VENUE_COLOUR if venue else fill_of(row)
         shape = ""
         if iso3 in geo.paths:
             shape = f'<path d="{geo.paths[iso3]}" fill="{fill}"/>'
@@ -189,16 +223,38 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
         links.append(f'<a class="ibcr-country" href="{escape(hrefs[iso3])}" target="_self" '
                      f'aria-label="{escape(tip.splitlines()[0])}"><title>{escape(tip).replace(chr(10), "&#10;")}</title>'
                      f"{shape}</a>")
+    if bool(per_country["is_venue_only"].any()):
+        legend.append((VENUE_COLOUR, labels.venue))
     box = _view_box(boxes, geo) if zoom_to_data and boxes else (0.0, 0.0, WIDTH, geo.height)
-    legend = "".join(
-        f'<li><span class="ibcr-swatch" style="background:{VENUE_COLOUR if c == "venue" else colours[c]}"></span>'
-        f'{escape(labels.venue if c == "venue" else labels.categories.get(c, c))}</li>'
-        for c in [*[c for c in colours if c in used], *(["venue"] if "venue" in used else [])])
+    title = f'<li class="ibcr-legend-title">{escape(labels.legend_title)}</li>' if labels.legend_title else ""
+    items = "".join(f'<li><span class="ibcr-swatch" style="background:{colour}"></span>{escape(name)}</li>'
+                    for colour, name in legend)
     view = " ".join(f"{v:.1f}" for v in box)
     return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" role="group" '
             f'aria-label="{escape(labels.title)}" xmlns="http://www.w3.org/2000/svg">'
             f'<path class="ibcr-land" d="{land}"/>{"".join(links)}</svg>'
-            f'<ul class="ibcr-legend">{legend}</ul></figure>')
+            f'<ul class="ibcr-legend">{title}{items}</ul></figure>')
+
+
+def _colouring(per_country: pd.DataFrame, mode: str, labels: SvgMapLabels):
+    """The fill of a country's row, and the legend (colour, words) of the colours used, venues aside."""
+    work = per_country[~per_country["is_venue_only"].astype(bool)]
+    if mode == "count":
+        classes = count_classes(work["engagement_count"].tolist())
+        top = len(COUNT_COLOURS) - 1  # fewer classes: colours spread from light to dark, one class mid-blue
+        colours = [COUNT_COLOURS[round(i * top / (len(classes) - 1)) if len(classes) > 1 else 1]
+                   for i in range(len(classes))]
+        name = labels.count_range or (lambda lo, hi: f"{lo}–{hi}" if hi else f"{lo}+")
+        used = sorted({_count_class(int(c), classes) for c in work["engagement_count"] if c > 0})
+        legend = [(colours[i], name(*classes[i])) for i in used]
+        if bool((work["engagement_count"] == 0).any()):
+            legend.insert(0, (NONE_COUNTED, name(0, 0)))
+        return ((lambda row: colours[_count_class(int(row.engagement_count), classes)] if row.engagement_count > 0
+                 else NONE_COUNTED), legend)
+    column, colours = ("main_kind_code", KIND_COLOURS) if mode == "kind" else ("status_code", STATUS_COLOURS)
+    used = set(work[column])
+    return ((lambda row: colours.get(getattr(row, column), LAND)),
+            [(colour, labels.categories.get(code, code)) for code, colour in colours.items() if code in used])
 
 
 def _view_box(boxes, geo: Geometry) -> tuple[float, float, float, float]:

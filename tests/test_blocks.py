@@ -1,4 +1,4 @@
-"""The HTML blocks (cards, milestone lists, tables) and the Overview's SVG map, built without Streamlit."""
+"""The HTML blocks (cards, milestone lists, tables) and the SVG world map, built without Streamlit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ibcr_present import blocks, mapsvg, text
+from ibcr_present.theme import STATUS_COLOURS, VENUE_COLOUR
 
 INJECTION = '<script>alert(1)</script><img src=x onerror="alert(2)"> [x](javascript:alert(3))'
 
@@ -108,7 +109,55 @@ def test_no_outline_runs_across_the_map():
             assert max(xs) - min(xs) < mapsvg.WIDTH / 2, iso3
 
 
-@pytest.mark.parametrize("mode", ["count", "anything"])
-def test_the_svg_map_colours_by_kind_or_status_only(mode):
+def test_the_svg_map_refuses_an_unknown_colouring():
     with pytest.raises(ValueError):
-        mapsvg.world_map_svg(_per_country([]), mode, {}, {}, {}, LABELS, POINTS)
+        mapsvg.world_map_svg(_per_country([]), "anything", {}, {}, {}, LABELS, POINTS)
+
+
+def _fills(svg: str) -> dict[str, str]:
+    return dict(re.findall(r'href="country\?profile=(\w+)"[^>]*><title>[^<]*</title><(?:path d="[^"]*"|circle [^>]*?) '
+                           r'fill="(#\w+)"', svg))
+
+
+def _legend(svg: str) -> list[str]:
+    return [unescape(x) for x in re.findall(r"</span>([^<]+)</li>", svg)]
+
+
+def test_the_map_coloured_by_status_gives_the_status_legend():
+    per_country = _per_country([("BFA", "training", "ongoing", False), ("CAN", "research", "completed", False)])
+    labels = mapsvg.SvgMapLabels("Map", {"ongoing": "Ongoing", "completed": "Completed", "training": "Training"},
+                                 "Venue only", legend_title="Status")
+    svg = mapsvg.world_map_svg(per_country, "status", {}, {c: f"country?profile={c}" for c in ("BFA", "CAN")}, {},
+                               labels, POINTS)
+    assert _legend(svg) == ["Ongoing", "Completed"]
+    assert '<li class="ibcr-legend-title">Status</li>' in svg
+    assert _fills(svg) == {"BFA": STATUS_COLOURS["ongoing"], "CAN": STATUS_COLOURS["completed"]}
+
+
+@pytest.mark.parametrize(("counts", "classes"), [
+    ([1], [(1, None)]),
+    ([1, 1, 1, 2, 2, 3, 4, 7], [(1, 1), (2, 3), (4, 6), (7, None)]),  # median, upper quartile, top decile
+    ([40, 1234, 1500, 1999, 3000], [(1, 1499), (1500, 1899), (1900, 2999), (3000, None)]),  # two significant digits
+])
+def test_count_classes_have_round_bounds_and_an_open_top(counts, classes):
+    assert mapsvg.count_classes(counts) == classes
+
+
+def test_the_map_coloured_by_count_names_each_class_in_words_darker_for_more():
+    per_country = _per_country([("BFA", "training", "ongoing", False), ("CAN", "research", "completed", False),
+                                ("XKX", "training", "ongoing", False), ("CHE", "event_venue", "completed", True),
+                                ("SEN", "training", "ongoing", False)])
+    per_country["engagement_count"] = [12, 1, 2, 0, 0]
+    labels = mapsvg.SvgMapLabels("Map", {}, "Venue only", legend_title="Number of engagements",
+                                 count_range=lambda lo, hi: f"{lo} or more" if hi is None else f"{lo} to {hi}")
+    # BFA 12, CAN 1, XKX 2 (a dot: too small for the outlines), CHE a venue only, SEN only part of larger work
+    svg = mapsvg.world_map_svg(per_country, "count", {}, {c: f"country?profile={c}" for c in per_country["country_iso3"]},
+                               {}, labels, POINTS)
+    assert '<li class="ibcr-legend-title">Number of engagements</li>' in svg
+    assert _legend(svg) == ["0 to 0", "1 to 1", "2 to 11", "12 or more", "Venue only"]
+    fills = _fills(svg)
+    assert fills["SEN"] == mapsvg.NONE_COUNTED
+    assert fills["CAN"] == mapsvg.COUNT_COLOURS[0] and fills["BFA"] == mapsvg.COUNT_COLOURS[-1]
+    assert fills["CHE"] == VENUE_COLOUR  # a venue stays a venue, whatever the colouring
+    swatches = re.findall(r'<span class="ibcr-swatch" style="background:(#\w+)">', svg)
+    assert swatches[:4] == [fills["SEN"], fills["CAN"], fills["XKX"], fills["BFA"]]
