@@ -20,7 +20,7 @@ packs.pack_button(ctx, ctx.t("packs.organisation"), "organisation")
 results.overview_block(ctx)
 
 components.section(ctx.t("overview.map_title"))
-views.overview_map(ctx)
+views.svg_map(ctx, "kind", key="overview_map")
 views.country_table(ctx, ibcr_data.engagements_per_country(ctx.ds, ctx.view))
 
 components.section(ctx.t("overview.milestones_title"))

@@ -60,7 +60,7 @@ CSS = f"""
       padding: 0.3rem 0.6rem; position: sticky; top: 0; background: #FFFFFF; }}
   table.ibcr-table td {{ border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 0.3rem 0.6rem; }}
   table.ibcr-table .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-  /* The Overview's map (ibcr_present.mapsvg). */
+  /* The world map of the Overview and the Map page (ibcr_present.mapsvg). */
   .ibcr-map-figure {{ margin: 0; }}
   .ibcr-map {{ display: block; width: 100%; height: auto; }}
   .ibcr-land {{ fill: {LAND}; stroke: #FFFFFF; stroke-width: 0.5; }}
@@ -68,9 +68,13 @@ CSS = f"""
   .ibcr-country .ibcr-mark {{ fill: #FFFFFF; stroke: {TEXT}; stroke-width: 1.5; }}
   .ibcr-country:hover path, .ibcr-country:focus-visible path, .ibcr-country:hover circle {{ stroke: {TEXT};
       stroke-width: 1.6; }}
+  .ibcr-country:focus {{ outline: none; }}
+  .ibcr-country:focus-visible {{ outline: 3px solid {IBCR_BLUE}; outline-offset: 2px; }}
+  .ibcr-country:focus-visible path, .ibcr-country:focus-visible circle {{ stroke-width: 2.4; }}
   ul.ibcr-legend {{ list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; padding: 0;
       margin: 0.4rem 0 0; font-size: 0.875rem; color: {TEXT}; }}
   .ibcr-legend li {{ margin: 0; }}
+  .ibcr-legend .ibcr-legend-title {{ font-weight: 600; }}
   .ibcr-swatch {{ display: inline-block; width: 0.9rem; height: 0.9rem; border-radius: 2px; margin-right: 0.4rem;
       vertical-align: -0.1rem; }}
   /* Record cards and linked tables (blocks.records_html, blocks.rich_table_html): the Country and

@@ -51,9 +51,7 @@ def warm() -> None:
         ibcr_data.all_results(data.dataset(key))  # the Overview's "Progress against targets"
         for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
             data.lookups(key, lang)
-            views.map_svg(key, ibcr_data.Filters(), lang)
-        # The Map page's default view, the most visited after the Overview (it also imports Plotly).
-        views.map_figure(key, ibcr_data.Filters(), "kind", DEFAULT_LANGUAGE, views.MAP_PAGE_HEIGHT)
+            views.map_svg(key, ibcr_data.Filters(), lang)  # also the Map page's default view
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
 

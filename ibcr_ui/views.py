@@ -113,12 +113,19 @@ def _milestone(ctx: Context, ev: dict) -> blocks.Milestone:
     return blocks.Milestone(heading, body)
 
 
-@st.cache_resource(show_spinner=False, max_entries=48)
-def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, embedded: bool = False) -> str | None:
-    """The Overview's map of one view as SVG markup, built once and shared (None: nothing to map).
+def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, mode: str = "kind",
+            embedded: bool = False) -> str | None:
+    """The map of one view as SVG markup, built once and shared (None: nothing to map).
 
     Embedded in another site, its country links keep the page embedded.
     """
+    # A cache key is the arguments as passed: always all of them, so the Overview, the Map page's
+    # default view and the launcher's warm-up share one entry.
+    return _map_svg(key, filters, lang, mode, embedded)
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, mode: str, embedded: bool) -> str | None:
     w = words(key, lang)
     view = ibcr_data.apply_filters(w.ds, filters)
     per_country = ibcr_data.engagements_per_country(w.ds, view)
@@ -130,20 +137,30 @@ def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, embedded: bool 
     hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c) | embed, doseq=True)
              for c in per_country["country_iso3"]}
     countries = int((~per_country["is_venue_only"]).sum())
-    labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=w.t("map.mode.kind").lower()),
-                                 map_labels(w).categories, w.t("map.venue_only"))
-    return mapsvg.world_map_svg(per_country, "kind", text.map_tooltips(w, view.engagements), hrefs,
+    mode_name = w.t(f"map.mode.{mode}")
+    labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=mode_name.lower()), map_labels(w).categories,
+                                 w.t("map.venue_only"), legend_title=mode_name,
+                                 count_range=lambda lo, hi: _count_range(w, lo, hi))
+    return mapsvg.world_map_svg(per_country, mode, text.map_tooltips(w, view.engagements), hrefs,
                                 w.names.countries, labels, w.ds.country_points, zoom_to_data=filters.narrows_place)
 
 
-def overview_map(ctx: Context) -> None:
-    """Where IBCR works, drawn on the server; each country links to its profile."""
+def _count_range(w: Words, low: int, high: int | None) -> str:
+    if high is None:
+        return w.t("map.count_or_more", n=w.number(low))
+    return w.number(low) if high == low else f"{w.number(low)}–{w.number(high)}"
+
+
+def svg_map(ctx: Context, mode: str, key: str) -> None:
+    """Where IBCR works, drawn on the server; each country links to its profile (the Overview, the Map page).
+
+    The picture downloads are drawn from the Plotly figure of the same view and colouring (Kaleido,
+    on the server, only when a button is pressed): the browser never loads Plotly for this map.
+    """
     try:
-        # A cache key is the arguments as passed: the launcher warms the call without the flag.
-        svg = map_svg(ctx.key, ctx.filters, ctx.lang, embedded=True) if session.embedded() \
-            else map_svg(ctx.key, ctx.filters, ctx.lang)
+        svg = map_svg(ctx.key, ctx.filters, ctx.lang, mode, session.embedded())
     except mapsvg.GeometryError:  # the outlines could not be projected here: the Plotly map needs none of it
-        world_map(ctx, mode="kind", key="overview_map", height=500)
+        world_map(ctx, mode=mode, key=key, height=MAP_PAGE_HEIGHT)
         return
     if svg is None:
         st.info(ctx.t("map.empty"))
@@ -151,8 +168,8 @@ def overview_map(ctx: Context) -> None:
     # NOTE: st.html's sanitiser removes SVG; the markup is built with every text escaped (mapsvg).
     st.markdown(svg, unsafe_allow_html=True)
     st.caption(ctx.t("map.svg_hint") + " " + ctx.t("map.credit"))
-    images.buttons(ctx, lambda: map_figure(ctx.key, ctx.filters, "kind", ctx.lang, MAP_PAGE_HEIGHT),
-                   ctx.t("map.title"), ctx.t("files.map_png"), key="overview_map_picture")
+    images.buttons(ctx, lambda: map_figure(ctx.key, ctx.filters, mode, ctx.lang, MAP_PAGE_HEIGHT),
+                   ctx.t("map.title"), ctx.t("files.map_png"), key=f"{key}_picture")
 
 
 def country_table(ctx: Context, per_country: pd.DataFrame, folded: bool = True) -> None:

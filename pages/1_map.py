@@ -22,7 +22,7 @@ if found:
 per_country = ibcr_data.engagements_per_country(ctx.ds, ctx.view)
 
 # Render
-views.world_map(ctx, mode=ctx.options.map_mode, key="map_chart", height=views.MAP_PAGE_HEIGHT)
+views.svg_map(ctx, ctx.options.map_mode, key="map_chart")
 components.section(ctx.t("map.table_title"))
 if per_country.empty:
     st.info(ctx.t("map.empty"))

@@ -51,6 +51,26 @@ def html_text(at: AppTest, keep_sources: bool = True) -> str:
     return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(drop, " ", b))) for b in bodies)
 
 
+def svg_map(at: AppTest) -> dict:
+    """The server-drawn world map on the page (ibcr_present.mapsvg), read from its markup.
+
+    `countries`: ISO3 -> (fill, tooltip, link); `legend`: the legend's words, in order; `title`: the
+    legend's heading; `view_box`: (x, y, width, height) of the picture.
+    """
+    found = [m.value for m in at.markdown if m.value.startswith('<figure class="ibcr-map-figure">')]
+    assert len(found) == 1, f"{len(found)} SVG maps on the page"
+    svg = found[0]
+    countries = {}
+    for href, tip, fill in re.findall(r'<a class="ibcr-country" href="([^"]+)"[^>]*><title>([^<]*)</title>'
+                                      r'<(?:path d="[^"]*"|circle [^>]*?) fill="(#\w+)"', svg):
+        iso3 = re.search(r"profile=(\w+)", href).group(1)
+        countries[iso3] = (fill, html.unescape(tip), html.unescape(href))
+    title = re.search(r'<li class="ibcr-legend-title">([^<]*)</li>', svg)
+    return {"countries": countries, "legend": [html.unescape(x) for x in re.findall(r"</span>([^<]+)</li>", svg)],
+            "title": html.unescape(title.group(1)) if title else "",
+            "view_box": tuple(float(v) for v in re.search(r'viewBox="([^"]+)"', svg).group(1).split()), "markup": svg}
+
+
 def link(at: AppTest) -> dict[str, str]:
     """The address bar's parameters after the last run, each as one string."""
     return {k: v if isinstance(v, str) else ",".join(v) for k, v in at.query_params.items()}

@@ -10,11 +10,24 @@ import pytest
 
 import ibcr_data
 from ibcr_data import Filters
-from ibcr_present import i18n, text
+from ibcr_present import i18n, mapsvg, text
+from ibcr_present.theme import STATUS_COLOURS, VENUE_COLOUR
 from ibcr_ui import data, views
 from ibcr_ui.context import DataKey
 from ibcr_ui.registry import PAGES
-from tests.apptest import cards, charts, html_text, link, metric, nav_links, run, sidebar_labels, texts, widget
+from tests.apptest import (
+    cards,
+    charts,
+    html_text,
+    link,
+    metric,
+    nav_links,
+    run,
+    sidebar_labels,
+    svg_map,
+    texts,
+    widget,
+)
 from tests.support import read_rows, write_rows
 
 TITLES = {
@@ -142,10 +155,13 @@ def fr(key: str, **values) -> str:
     return i18n.translate("fr", key, **values)
 
 
-def map_traces(at) -> list[tuple[str, list[str]]]:
-    """The world map's traces: legend name and the countries each colours."""
-    spec = next(c for c in charts(at) if any(d.get("type") == "choropleth" for d in c["data"]))
-    return [(d.get("name"), d.get("locations") or []) for d in spec["data"] if d.get("type") == "choropleth"]
+def map_legend(at) -> set[str]:
+    """The words of the map's legend, venues aside."""
+    return set(svg_map(at)["legend"]) - {"Venue or office only", "Lieu ou bureau seulement"}
+
+
+def map_countries(at) -> set[str]:
+    return set(svg_map(at)["countries"])
 
 
 STATUS_EN = {"Planned", "Ongoing", "Completed", "Status unknown"}
@@ -166,13 +182,54 @@ def test_language_switch_turns_the_page_and_the_link_french():
 
 def test_map_colour_mode_status_colours_by_status_and_goes_into_the_link():
     at = run("map")
-    assert {name for name, _ in map_traces(at)} & {"Training of security, justice and social workers"}
+    assert "Training of security, justice and social workers" in map_legend(at)
     widget(at, "button_group", "map_mode").set_value("status").run()
     assert not at.exception
     assert link(at) == {"lang": "en", "mode": "status"}
-    names = {name for name, _ in map_traces(at)} - {"Venue or office only"}
+    drawn = svg_map(at)
+    assert drawn["title"] == "Status"
+    names = map_legend(at)
     assert names and names <= STATUS_EN, names
     assert {"Ongoing", "Completed"} <= names
+    fills = {fill for fill, _, _ in drawn["countries"].values()}
+    assert fills <= set(STATUS_COLOURS.values()) | {VENUE_COLOUR}
+
+
+def test_map_page_draws_the_map_on_the_server_without_plotly():
+    at = run("map", kind="training", lang="fr")
+    assert not at.exception
+    assert not at.get("plotly_chart")  # the browser never loads Plotly for this page
+    drawn = svg_map(at)
+    assert "BFA" in drawn["countries"] and "PER" not in drawn["countries"]  # no training is recorded in Peru
+    fill, tip, href = drawn["countries"]["AFG"]
+    # Each country is a link to its profile that keeps the reader's view, its tooltip its name and counts.
+    assert href.startswith("country?") and {"kind=training", "lang=fr", "profile=AFG"} <= set(href.split("?")[1].split("&"))
+    assert tip.startswith("Afghanistan — 2 interventions\n"), tip
+    assert "\nSources : " in tip  # then its records and the sources they rest on
+    # Burkina Faso's training is a course of a larger project (not counted again): never called a venue.
+    assert svg_map(at)["countries"]["BFA"][1].startswith("Burkina Faso — partie d'une intervention plus large")
+    assert drawn["view_box"][2] == mapsvg.WIDTH  # no place filter: the whole world
+
+
+def test_map_page_coloured_by_count_gives_a_legend_of_counts_in_words():
+    at = run("map", mode="count", lang="es")
+    drawn = svg_map(at)
+    assert drawn["title"] == i18n.translate("es", "map.mode.count")
+    counts = [x for x in drawn["legend"] if x != i18n.translate("es", "map.venue_only")]
+    assert len(counts) >= 2 and counts[-1].endswith(" o más"), counts
+    assert all(re.fullmatch(r"\d+(–\d+)?( o más)?", x) for x in counts), counts
+    assert {fill for fill, _, _ in drawn["countries"].values()} <= set(mapsvg.COUNT_COLOURS) | {VENUE_COLOUR}
+
+
+def test_a_region_filter_frames_the_map_page_to_it():
+    west = svg_map(run("map", region="west_africa"))
+    assert set(west["countries"]) <= WEST_AFRICA and {"BFA", "SEN"} <= set(west["countries"])
+    x, y, width, height = west["view_box"]
+    assert width < mapsvg.WIDTH / 3  # zoomed to the region
+    geometry = mapsvg.geometry(())
+    for iso3 in ("BFA", "SEN", "CIV"):
+        x0, y0, x1, y1 = geometry.boxes[iso3]
+        assert x <= x0 and x1 <= x + width and y <= y0 and y1 <= y + height, iso3
 
 
 def test_map_search_opens_the_profile_and_keeps_the_filters():
@@ -241,7 +298,7 @@ def test_metric_selector_shows_that_kind_of_figure(ds):
 def test_page_choices_in_a_link_open_the_same_view_in_a_new_session():
     at = run("map", mode="status")
     assert widget(at, "button_group", "map_mode").value == "status"
-    assert {n for n, _ in map_traces(at)} - {"Venue or office only"} <= STATUS_EN
+    assert map_legend(at) <= STATUS_EN
     at = run("timeline", group="country", category="workshop,founding")
     assert widget(at, "button_group", "timeline_group").value == "country"
     assert sorted(widget(at, "button_group", "timeline_categories").value) == ["founding", "workshop"]
@@ -255,14 +312,13 @@ def test_page_choices_in_a_link_open_the_same_view_in_a_new_session():
 def test_two_sessions_never_get_each_others_map(ds):
     west = run("map", region="west_africa", mode="status")
     world = run("map", lang="fr")
-    west.run()  # the first session again, after the second built its own figure
-    west_traces, world_traces = map_traces(west), map_traces(world)
-    assert {n for n, _ in west_traces} - {"Venue or office only"} <= STATUS_EN
-    assert set().union(*(set(loc) for _, loc in west_traces)) <= WEST_AFRICA
-    assert ds.code_labels("kind_code", "fr")["training"] in {n for n, _ in world_traces}
-    world_countries = set().union(*(set(loc) for _, loc in world_traces))
-    assert {"CAN", "JOR", "BFA"} <= world_countries
-    assert not {n for n, _ in world_traces} & STATUS_EN
+    west.run()  # the first session again, after the second built its own map
+    assert map_legend(west) <= STATUS_EN
+    assert map_countries(west) <= WEST_AFRICA
+    assert ds.code_labels("kind_code", "fr")["training"] in map_legend(world)
+    assert {"CAN", "JOR", "BFA"} <= map_countries(world)
+    assert not map_legend(world) & STATUS_EN
+    assert all("lang=fr" in href for _, _, href in svg_map(world)["countries"].values())
 
 
 def test_map_figure_cache_keys_on_every_argument():
