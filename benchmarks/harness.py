@@ -39,7 +39,7 @@ LOCALE: dict[str, str] = {}
 _DATAFRAME = "has('[data-testid=\"stDataFrame\"]')"
 READY = {
     "overview": "idle() && mapDrawn() && metricsFilled()",
-    "map": "idle() && paths() >= 30",
+    "map": "idle() && mapShapes() >= 30",
     "country": "idle() && has('h1')",
     "timeline": "idle() && has('g.barlayer')",
     "programmes": "idle() && has('h1')",
@@ -74,8 +74,9 @@ _HELPERS = """
   const idle = () => !!app && app.getAttribute('data-test-connection-state') === 'CONNECTED'
       && app.getAttribute('data-test-script-state') === 'notRunning' && !has('[data-testid="stStatusWidget"]');
   const paths = () => q('path.choroplethlocation').length;
-  // The Overview's map: Plotly shapes (older commits) or a server-drawn SVG with one link per country.
-  const mapDrawn = () => paths() >= 30 || q('svg.ibcr-map a.ibcr-country').length >= 30;
+  // A world map's countries: Plotly shapes (older commits) or a server-drawn SVG with one link per country.
+  const mapShapes = () => paths() || q('svg.ibcr-map a.ibcr-country').length;
+  const mapDrawn = () => mapShapes() >= 30;
   // Headline card values: one HTML element of cards (.ibcr-card-value), or st.metric (older commits).
   const values = () => { const v = [...q('.ibcr-card-value')];
       return v.length ? v : [...q('[data-testid="stMetric"] [data-testid="stMetricValue"]')]; };
