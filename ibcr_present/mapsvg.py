@@ -36,6 +36,7 @@ MODES = ("kind", "status", "count")
 # Engagement counts, from few to many: light to dark blue, each step distinct for colour-blind readers;
 # the legend says each class in numbers, and the tooltips give each country's own count.
 COUNT_COLOURS = ("#9ECAE1", "#4A98C9", "#1F65A8", "#0B2E5E")
+RING = 3.5  # the focus ring, in SVG units on the world map (about 2.5 px on a desktop page)
 NONE_COUNTED = "#C3CBD6"  # a country whose work in view is all part of larger work counted with its whole
 
 
@@ -230,7 +231,10 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
     items = "".join(f'<li><span class="ibcr-swatch" style="background:{colour}"></span>{escape(name)}</li>'
                     for colour, name in legend)
     view = " ".join(f"{v:.1f}" for v in box)
-    return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" role="group" '
+    # The focus ring's width in SVG units, so that it looks alike on the world and on a region.
+    # NOTE: Chromium rounds an outline to whole units before scaling: at least 1 (4 px when framed closest).
+    ring = f"--ibcr-ring:{max(1.0, RING * box[2] / WIDTH):.1f}px"
+    return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" style="{ring}" role="group" '
             f'aria-label="{escape(labels.title)}" xmlns="http://www.w3.org/2000/svg">'
             f'<path class="ibcr-land" d="{land}"/>{"".join(links)}</svg>'
             f'<ul class="ibcr-legend">{title}{items}</ul></figure>')

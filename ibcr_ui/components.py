@@ -65,14 +65,18 @@ CSS = f"""
   .ibcr-map {{ display: block; width: 100%; height: auto; }}
   .ibcr-land {{ fill: {LAND}; stroke: #FFFFFF; stroke-width: 0.5; }}
   .ibcr-country path, .ibcr-country circle {{ stroke: #FFFFFF; stroke-width: 0.6; }}
+  /* Borders as thin on a map framed to a region as on the world (widths in screen pixels). */
+  .ibcr-land, .ibcr-country path, .ibcr-country circle {{ vector-effect: non-scaling-stroke; }}
   .ibcr-country .ibcr-mark {{ fill: #FFFFFF; stroke: {TEXT}; stroke-width: 1.5; }}
   .ibcr-country:hover path, .ibcr-country:focus-visible path, .ibcr-country:hover circle {{ stroke: {TEXT};
       stroke-width: 1.6; }}
-  .ibcr-country:focus {{ outline: none; }}
-  .ibcr-country:focus-visible {{ outline: 3px solid {IBCR_BLUE}; outline-offset: 2px; }}
-  .ibcr-country:focus-visible path, .ibcr-country:focus-visible circle {{ stroke-width: 2.4; }}
+  /* Focus: a blue ring around the country and its outline drawn dark. An outline inside the SVG scales
+     with the picture: the map gives the ring's width in its own units (--ibcr-ring, see mapsvg). */
+  svg.ibcr-map a.ibcr-country:focus-visible {{ outline: var(--ibcr-ring, 3px) solid {IBCR_BLUE} !important;
+      outline-offset: var(--ibcr-ring, 3px); }}
+  .ibcr-country:focus-visible path, .ibcr-country:focus-visible circle {{ stroke: {TEXT}; stroke-width: 2.5; }}
   ul.ibcr-legend {{ list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; padding: 0;
-      margin: 0.4rem 0 0; font-size: 0.875rem; color: {TEXT}; }}
+      margin: 0.4rem 0 0.6rem; font-size: 0.875rem; color: {TEXT}; }}
   .ibcr-legend li {{ margin: 0; }}
   .ibcr-legend .ibcr-legend-title {{ font-weight: 600; }}
   .ibcr-swatch {{ display: inline-block; width: 0.9rem; height: 0.9rem; border-radius: 2px; margin-right: 0.4rem;
