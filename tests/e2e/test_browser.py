@@ -82,36 +82,55 @@ def test_deep_link_restores_filters_on_the_map(page):
     assert "region=west_africa" in page.url and "years=2012-2020" in page.url
 
 
-FIND_COUNTRY_JS = """iso3 => {
-    for (const el of document.querySelectorAll('path.choroplethlocation')) {
-        const d = el.__data__ || {};
-        const id = d.loc || d.id || (d.properties && (d.properties.iso3 || d.properties.id));
-        if (id === iso3) {
-            const r = el.getBoundingClientRect();
-            return {x: r.x, y: r.y, width: r.width, height: r.height};
-        }
-    }
-    return null;
-}"""
+def wait_for_svg_map(page, at_least: int = 30) -> None:
+    """The server-drawn map (ibcr_present.mapsvg) with at least this many country links."""
+    page.wait_for_function(f"() => document.querySelectorAll('svg.ibcr-map a.ibcr-country').length >= {at_least}",
+                           timeout=20_000)
 
 
 def test_map_draws_countries_and_a_click_opens_the_profile(page):
-    open_app(page, "/map")
-    page.wait_for_function("() => document.querySelectorAll('path.choroplethlocation').length > 30", timeout=20_000)
-    box = page.evaluate(FIND_COUNTRY_JS, "BFA")
-    assert box, "no choropleth shape is bound to BFA"
-    # Plotly stacks several layers over the shapes; the click must reach the geo drag layer.
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    open_app(page, "/map?kind=training")
+    wait_for_svg_map(page, 10)
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0  # no Plotly on the Map page
+    bfa = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=BFA"]')
+    bfa.scroll_into_view_if_needed()
+    box = bfa.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.wait_for_function("() => location.pathname.endsWith('/country') && location.search.includes('profile=BFA')",
                            timeout=20_000)
     wait_for_app(page)
     assert page.url.split("?")[0].endswith("/country")
-    assert "profile=BFA" in page.url
+    assert "profile=BFA" in page.url and "kind=training" in page.url  # the view travels with the reader
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=\"stMain\"] h1')].some(h => h.innerText.includes('Burkina Faso'))",
         timeout=20_000)
     assert "Burkina Faso" in main_title(page)
+
+
+def test_map_page_region_filter_frames_the_map_and_countries_take_the_keyboard(page):
+    open_app(page, "/map")
+    wait_for_svg_map(page)
+    world = page.locator("svg.ibcr-map").get_attribute("viewBox")
+    open_app(page, "/map?region=west_africa")
+    page.wait_for_function("() => { const a = document.querySelectorAll('svg.ibcr-map a.ibcr-country');"
+                           " return a.length > 5 && a.length < 30; }", timeout=20_000)
+    framed = page.locator("svg.ibcr-map").get_attribute("viewBox")
+    assert float(framed.split()[2]) < float(world.split()[2]) / 3, (world, framed)
+    sen = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=SEN"]')
+    previous = page.locator("svg.ibcr-map a.ibcr-country").nth(0)
+    previous.focus()
+    for _ in range(30):  # Tab from country to country until Senegal
+        if page.evaluate("() => (document.activeElement.getAttribute('href') || '').includes('profile=SEN')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.matches(':focus-visible')")
+    ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert ring == "solid"  # the focus ring shows
+    assert (sen.locator("title").text_content() or "").startswith("Senegal — ")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => location.search.includes('profile=SEN')", timeout=20_000)
+    wait_for_app(page)
+    assert main_title(page) == "Senegal" and "region=west_africa" in page.url
 
 
 def test_filter_change_updates_the_link_and_a_new_context_restores_it(page, new_page):
@@ -189,21 +208,12 @@ def test_french_link_translates_navigation_cards_and_map_hover(page):
     assert "interventions" in bfa.get_attribute("aria-label")
     tip = bfa.locator("title").text_content() or ""
     assert any(word in tip for word in ("En cours", "Terminé", "Planifié", "Statut inconnu")), tip
-    # The Map page's Plotly hover.
-    open_app(page, "/map?lang=fr")
-    page.wait_for_function("() => document.querySelectorAll('path.choroplethlocation').length > 30", timeout=20_000)
-    shapes = page.locator("path.choroplethlocation")
-    box = None
-    for i in range(shapes.count()):
-        box = shapes.nth(i).bounding_box()
-        if box and box["width"] > 15 and box["height"] > 15:
-            break
-    assert box, "no country shape large enough to hover"
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    hover = page.locator(".hoverlayer .hovertext")
-    hover.first.wait_for(timeout=5_000)
-    text = hover.first.text_content() or ""
-    assert any(word in text for word in ("En cours", "Terminé", "Planifié", "Statut inconnu")), text
+    # The Map page's map: the same tooltips, coloured by status with a legend in French.
+    open_app(page, "/map?lang=fr&mode=status")
+    wait_for_svg_map(page)
+    tip = page.locator('svg.ibcr-map a.ibcr-country[href*="profile=BFA"] title').text_content() or ""
+    assert tip.startswith("Burkina Faso — ") and "Sources" in tip, tip
+    assert {"En cours", "Terminé"} <= set(legend(page)), legend(page)
 
 
 def test_overview_map_links_every_country_to_its_profile_by_mouse_and_keyboard(page):
@@ -266,20 +276,21 @@ def active_options(page) -> list[str]:
 
 
 def legend(page) -> list[str]:
-    texts = page.locator('[data-testid="stMain"] .legend .traces text.legendtext').all()
-    return [(t.text_content() or "").strip() for t in texts]
+    """The words of the map's legend (its heading aside)."""
+    items = page.locator('[data-testid="stMain"] ul.ibcr-legend li:not(.ibcr-legend-title)').all()
+    return [(t.text_content() or "").strip() for t in items]
 
 
 def test_map_colour_mode_travels_in_the_link_to_a_new_context(page, new_page):
     open_app(page, "/map")
-    page.wait_for_function("() => document.querySelectorAll('path.choroplethlocation').length > 30", timeout=20_000)
+    wait_for_svg_map(page)
     assert "Training of security, justice and social workers" in legend(page)
     choose(page, "Status")
     page.wait_for_function("() => location.search.includes('mode=status')", timeout=20_000)
     wait_for_app(page)
     other = new_page()
     open_app(other, page.url)
-    other.wait_for_function("() => document.querySelectorAll('.legend .traces').length > 1", timeout=20_000)
+    wait_for_svg_map(other)
     assert "mode=status" in other.url
     assert active_options(other) == ["Status"]
     shown = set(legend(other))
