@@ -201,8 +201,6 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
         raise ValueError(f"unknown map mode {mode!r}")
     geo = geometry(tuple(zip(points["country_iso3"], points["lon"].astype(float), points["lat"].astype(float))))
     fill_of, legend = _colouring(per_country, mode, labels)
-    shown = set(per_country["country_iso3"])
-    land = "".join(d for iso3, d in geo.paths.items() if iso3 not in shown)
     links, boxes = [], []
     for row in per_country.itertuples(index=False):
         iso3 = row.country_iso3
@@ -227,6 +225,9 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
     if bool(per_country["is_venue_only"].any()):
         legend.append((VENUE_COLOUR, labels.venue))
     box = _view_box(boxes, geo) if zoom_to_data and boxes else (0.0, 0.0, WIDTH, geo.height)
+    shown = set(per_country["country_iso3"])
+    # The other countries as land, those out of the frame left out (a region's map is then a third the size).
+    land = "".join(d for iso3, d in geo.paths.items() if iso3 not in shown and _overlaps(geo.boxes[iso3], box))
     title = f'<li class="ibcr-legend-title">{escape(labels.legend_title)}</li>' if labels.legend_title else ""
     items = "".join(f'<li><span class="ibcr-swatch" style="background:{colour}"></span>{escape(name)}</li>'
                     for colour, name in legend)
@@ -259,6 +260,12 @@ def _colouring(per_country: pd.DataFrame, mode: str, labels: SvgMapLabels):
     used = set(work[column])
     return ((lambda row: colours.get(getattr(row, column), LAND)),
             [(colour, labels.categories.get(code, code)) for code, colour in colours.items() if code in used])
+
+
+def _overlaps(bounds: tuple[float, float, float, float], view: tuple[float, float, float, float]) -> bool:
+    x0, y0, x1, y1 = bounds
+    vx, vy, vw, vh = view
+    return x1 >= vx and x0 <= vx + vw and y1 >= vy and y0 <= vy + vh
 
 
 def _view_box(boxes, geo: Geometry) -> tuple[float, float, float, float]:

@@ -94,6 +94,9 @@ def test_a_view_narrowed_to_a_place_frames_its_countries():
     width = lambda svg: float(re.search(r'viewBox="[\d.-]+ [\d.-]+ ([\d.]+) ', svg).group(1))  # noqa: E731
     assert width(whole) == mapsvg.WIDTH
     assert mapsvg.WIDTH / 5 <= width(framed) < mapsvg.WIDTH / 3
+    australia = mapsvg.geometry(()).paths["AUS"]
+    assert australia in whole and australia not in framed  # land out of the frame is left out
+    assert len(framed) < len(whole) / 3
 
 
 def test_no_outline_runs_across_the_map():
