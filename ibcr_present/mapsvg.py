@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .svgparts import Key, legend, link
 from .theme import KIND_COLOURS, LAND, STATUS_COLOURS, VENUE_COLOUR
 
 GEOMETRY = Path(__file__).resolve().parent.parent / "static" / "world_110m.json"  # as the Plotly maps
@@ -186,19 +187,15 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
             continue
         name = names.get(iso3, iso3)
         tip = tooltips.get(iso3, name)
-        links.append(f'<a class="ibcr-country" href="{escape(hrefs[iso3])}" target="_self" '
-                     f'aria-label="{escape(tip.splitlines()[0])}"><title>{escape(tip).replace(chr(10), "&#10;")}</title>'
-                     f"{shape}</a>")
+        links.append(link(hrefs[iso3], tip, shape, "ibcr-country"))
     box = _view_box(boxes, geo) if zoom_to_data and boxes else (0.0, 0.0, WIDTH, geo.height)
-    legend = "".join(
-        f'<li><span class="ibcr-swatch" style="background:{VENUE_COLOUR if c == "venue" else colours[c]}"></span>'
-        f'{escape(labels.venue if c == "venue" else labels.categories.get(c, c))}</li>'
-        for c in [*[c for c in colours if c in used], *(["venue"] if "venue" in used else [])])
+    keys = [Key(labels.venue, VENUE_COLOUR) if c == "venue" else Key(labels.categories.get(c, c), colours[c])
+            for c in [*[c for c in colours if c in used], *(["venue"] if "venue" in used else [])]]
     view = " ".join(f"{v:.1f}" for v in box)
     return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" role="group" '
             f'aria-label="{escape(labels.title)}" xmlns="http://www.w3.org/2000/svg">'
             f'<path class="ibcr-land" d="{land}"/>{"".join(links)}</svg>'
-            f'<ul class="ibcr-legend">{legend}</ul></figure>')
+            f'{legend(keys)}</figure>')
 
 
 def _view_box(boxes, geo: Geometry) -> tuple[float, float, float, float]:

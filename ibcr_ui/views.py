@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
@@ -125,10 +123,7 @@ def map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, embedded: bool 
     if per_country.empty:
         return None
     state = link.ViewState(filters, link.Options(), lang)
-    profile = page("country").url_path.lstrip("/")  # relative: the app may be served under a path
-    embed = {"embed": "true"} if embedded else {}
-    hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c) | embed, doseq=True)
-             for c in per_country["country_iso3"]}
+    hrefs = {c: link.profile_href(state, c, embedded) for c in per_country["country_iso3"]}
     countries = int((~per_country["is_venue_only"]).sum())
     labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=w.t("map.mode.kind").lower()),
                                  map_labels(w).categories, w.t("map.venue_only"))
