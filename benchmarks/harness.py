@@ -41,7 +41,8 @@ READY = {
     "overview": "idle() && mapDrawn() && metricsFilled()",
     "map": "idle() && paths() >= 30",
     "country": "idle() && has('h1')",
-    "timeline": "idle() && has('g.barlayer')",
+    # The server-drawn Gantt with its bars (a link each), or the Plotly bars of older commits.
+    "timeline": "idle() && (q('svg.ibcr-gantt a.ibcr-bar').length > 10 || has('g.barlayer'))",
     "programmes": "idle() && has('h1')",
     "results": "idle() && has('ul.ibcr-results')",  # the results list, one HTML element
     "data": f"idle() && {_DATAFRAME}",
