@@ -23,7 +23,7 @@ if rows.empty and milestones.empty:
     st.info(ctx.t("summary.none"))
 else:
     records.timeline_gantt(ctx, rows, milestones, key="timeline_chart")
-notes = [ctx.t("timeline.how_to_read_svg")]
+notes = [ctx.t("timeline.how_to_read")]
 if group_by == "programme":
     notes.append(ctx.t("timeline.programme_only"))
 if undated:
