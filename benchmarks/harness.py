@@ -41,7 +41,8 @@ READY = {
     "overview": "idle() && mapDrawn() && metricsFilled()",
     "map": "idle() && mapShapes() >= 30",
     "country": "idle() && has('h1')",
-    "timeline": "idle() && has('g.barlayer')",
+    # The server-drawn Gantt with its bars (a link each), or the Plotly bars of older commits.
+    "timeline": "idle() && (q('svg.ibcr-gantt a.ibcr-bar').length > 10 || has('g.barlayer'))",
     "programmes": "idle() && has('h1')",
     "results": "idle() && has('ul.ibcr-results')",  # the results list, one HTML element
     "data": f"idle() && {_DATAFRAME}",
@@ -49,10 +50,10 @@ READY = {
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
     "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_DATAFRAME}",
     "editor": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
-    "account": "idle() && has('h1')",  # signing in (listed when an account exists)
+    "account": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
 }
 EDITOR_SIGNED_IN = "idle() && has('h1') && has('[data-testid=\"stFileUploader\"]')"
-STORE_PAGES = ("changes", "editor")  # served only by an app on the temp store of versions
+STORE_PAGES = ("changes", "editor", "account")  # served only by an app on the temp store of versions
 LINK_PARAMS = {"country": "?profile=BFA"}
 # NOTE: configure() drops the pages whose script the app under test lacks (an older commit), in place,
 # so that `from harness import PAGES` sees the change.

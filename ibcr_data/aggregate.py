@@ -234,8 +234,8 @@ def timeline_rows(ds: Dataset, view: View, group_by: str = "country") -> pd.Data
 def _timeline(ds: Dataset, eng: pd.DataFrame, group_by: str) -> pd.DataFrame:
     """`timeline_rows` for any frame of engagements; a `_row` column, if there, is carried through."""
     langs = languages(ds.countries, "name")
-    cols = ["engagement_id", "country_iso3", "kind_code", "programme_id", "start_year", "start_date", "end_year",
-            "end_date", "date_precision_code", "status_code", "status_as_of",
+    cols = ["engagement_id", "country_iso3", "place_name", "kind_code", "programme_id", "start_year", "start_date",
+            "end_year", "end_date", "date_precision_code", "status_code", "status_as_of",
             *(c for c in eng.columns if c.startswith("description_")),
             "source_id", "confidence_code", "year_from", "year_to", *(["_row"] if "_row" in eng else [])]
     out = eng.loc[eng["year_from"].notna(), cols]

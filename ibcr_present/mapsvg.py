@@ -20,11 +20,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from html import escape
 from pathlib import Path
 
 import pandas as pd
 
+from .svgparts import Key, escape, legend, link
 from .theme import KIND_COLOURS, LAND, STATUS_COLOURS, VENUE_COLOUR
 
 GEOMETRY = Path(__file__).resolve().parent.parent / "static" / "world_110m.json"  # as the Plotly maps
@@ -200,7 +200,7 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
     if mode not in MODES:
         raise ValueError(f"unknown map mode {mode!r}")
     geo = geometry(tuple(zip(points["country_iso3"], points["lon"].astype(float), points["lat"].astype(float))))
-    fill_of, legend = _colouring(per_country, mode, labels)
+    fill_of, keys = _colouring(per_country, mode, labels)
     links, boxes = [], []
     for row in per_country.itertuples(index=False):
         iso3 = row.country_iso3
@@ -219,18 +219,13 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
             continue
         name = names.get(iso3, iso3)
         tip = tooltips.get(iso3, name)
-        links.append(f'<a class="ibcr-country" href="{escape(hrefs[iso3])}" target="_self" '
-                     f'aria-label="{escape(tip.splitlines()[0])}"><title>{escape(tip).replace(chr(10), "&#10;")}</title>'
-                     f"{shape}</a>")
+        links.append(link(hrefs[iso3], tip, shape, "ibcr-country"))
     if bool(per_country["is_venue_only"].any()):
-        legend.append((VENUE_COLOUR, labels.venue))
+        keys.append(Key(labels.venue, VENUE_COLOUR))
     box = _view_box(boxes, geo) if zoom_to_data and boxes else (0.0, 0.0, WIDTH, geo.height)
     shown = set(per_country["country_iso3"])
     # The other countries as land, those out of the frame left out (a region's map is then a third the size).
     land = "".join(d for iso3, d in geo.paths.items() if iso3 not in shown and _overlaps(geo.boxes[iso3], box))
-    title = f'<li class="ibcr-legend-title">{escape(labels.legend_title)}</li>' if labels.legend_title else ""
-    items = "".join(f'<li><span class="ibcr-swatch" style="background:{colour}"></span>{escape(name)}</li>'
-                    for colour, name in legend)
     view = " ".join(f"{v:.1f}" for v in box)
     # The focus ring's width in SVG units, so that it looks alike on the world and on a region.
     # NOTE: Chromium rounds an outline to whole units before scaling: at least 1 (4 px when framed closest).
@@ -238,11 +233,11 @@ def world_map_svg(per_country: pd.DataFrame, mode: str, tooltips: Mapping[str, s
     return (f'<figure class="ibcr-map-figure"><svg class="ibcr-map" viewBox="{view}" style="{ring}" role="group" '
             f'aria-label="{escape(labels.title)}" xmlns="http://www.w3.org/2000/svg">'
             f'<path class="ibcr-land" d="{land}"/>{"".join(links)}</svg>'
-            f'<ul class="ibcr-legend">{title}{items}</ul></figure>')
+            f'{legend(keys, labels.legend_title)}</figure>')
 
 
 def _colouring(per_country: pd.DataFrame, mode: str, labels: SvgMapLabels):
-    """The fill of a country's row, and the legend (colour, words) of the colours used, venues aside."""
+    """The fill of a country's row, and the legend's keys (words, colour) of the colours used, venues aside."""
     work = per_country[~per_country["is_venue_only"].astype(bool)]
     if mode == "count":
         classes = count_classes(work["engagement_count"].tolist())
@@ -251,15 +246,15 @@ def _colouring(per_country: pd.DataFrame, mode: str, labels: SvgMapLabels):
                    for i in range(len(classes))]
         name = labels.count_range or (lambda lo, hi: f"{lo}–{hi}" if hi else f"{lo}+")
         used = sorted({_count_class(int(c), classes) for c in work["engagement_count"] if c > 0})
-        legend = [(colours[i], name(*classes[i])) for i in used]
+        keys = [Key(name(*classes[i]), colours[i]) for i in used]
         if bool((work["engagement_count"] == 0).any()):
-            legend.insert(0, (NONE_COUNTED, name(0, 0)))
+            keys.insert(0, Key(name(0, 0), NONE_COUNTED))
         return ((lambda row: colours[_count_class(int(row.engagement_count), classes)] if row.engagement_count > 0
-                 else NONE_COUNTED), legend)
+                 else NONE_COUNTED), keys)
     column, colours = ("main_kind_code", KIND_COLOURS) if mode == "kind" else ("status_code", STATUS_COLOURS)
     used = set(work[column])
     return ((lambda row: colours.get(getattr(row, column), LAND)),
-            [(colour, labels.categories.get(code, code)) for code, colour in colours.items() if code in used])
+            [Key(labels.categories.get(code, code), colour) for code, colour in colours.items() if code in used])
 
 
 def _overlaps(bounds: tuple[float, float, float, float], view: tuple[float, float, float, float]) -> bool:

@@ -96,11 +96,15 @@ def headline_value_text(w: Words, fig: HeadlineNumber) -> str:
     return w.t(f"qualifier_short.{fig.qualifier}", n=i18n.compact(w.lang, fig.value))
 
 
-def source_hover(w: Words, source_id: str, confidence: str, further: int = 0) -> str:
-    """'Source: <title> · ● Exact (+1 more)', HTML-escaped for a hover."""
+def source_text(w: Words, source_id: str, confidence: str, further: int = 0) -> str:
+    """'Source: <title> · ● Exact (+1 more)', plain text."""
     more = " " + w.tn("card.more_sources", further) if further else ""
-    return escape(f"{w.t('card.source')} {short(w.source_title(source_id), 70)} · "
-                  f"{confidence_mark(w, confidence)}{more}")
+    return f"{w.t('card.source')} {short(w.source_title(source_id), 70)} · {confidence_mark(w, confidence)}{more}"
+
+
+def source_hover(w: Words, source_id: str, confidence: str, further: int = 0) -> str:
+    """The source line, HTML-escaped for a hover."""
+    return escape(source_text(w, source_id, confidence, further))
 
 
 def engagement_hover(w: Words, rows: pd.DataFrame) -> pd.Series:
@@ -117,6 +121,41 @@ def engagement_hover(w: Words, rows: pd.DataFrame) -> pd.Series:
                          len(w.further_sources("engagements", r["engagement_id"]))),
         ])))
     return pd.Series(out, index=rows.index, dtype="str")
+
+
+def engagement_tooltips(w: Words, rows: pd.DataFrame) -> list[str]:
+    """Plain text for the timeline's bars: what, where and when first (the bar's accessible name), then
+    what was done, how precisely the dates are known, the status, the programme and the sources."""
+    out = []
+    for r in rows.to_dict("records"):
+        where = str(r.get(f"name_{w.lang}") or r["country_iso3"])
+        if isinstance(r.get("place_name"), str):
+            where += f" ({r['place_name']})"
+        prog = r.get(f"programme_name_{w.lang}")
+        out.append("\n".join(filter(None, [
+            f"{where} · {w.label('kind', r['kind_code'])} · {dates_text(w, r)}",
+            short(r[f"description_{w.lang}"]),
+            w.pair("field.date_precision_code", w.label("precision", r["date_precision_code"])) + " · "
+            + status_text(w, r),
+            w.pair("col.programme", prog) if isinstance(prog, str) else "",
+            source_text(w, r["source_id"], r["confidence_code"],
+                        len(w.further_sources("engagements", r["engagement_id"]))),
+        ])))
+    return out
+
+
+def milestone_tooltips(w: Words, events: pd.DataFrame) -> list[str]:
+    """Plain text for the timeline's milestones: when and what first, then where, the story and the sources."""
+    out = []
+    for ev in events.to_dict("records"):
+        place = w.country_name(ev["country_iso3"]) if isinstance(ev["country_iso3"], str) else ""
+        if isinstance(ev.get("place_name"), str):
+            place = f"{ev['place_name']}, {place}" if place else ev["place_name"]
+        out.append("\n".join(filter(None, [
+            f"{milestone_when(w, ev)} · {ev[f'title_{w.lang}']}", place, short(ev[f"description_{w.lang}"]),
+            source_text(w, ev["source_id"], ev["confidence_code"], len(w.further_sources("events", ev["event_id"]))),
+        ])))
+    return out
 
 
 def milestone_hover(w: Words, events: pd.DataFrame) -> pd.Series:

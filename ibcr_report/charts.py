@@ -85,7 +85,7 @@ def map_section(ctx: Words, scope: Scope, out: list[Chart]) -> dict:
 def timeline_section(ctx: Words, scope: Scope, out: list[Chart]) -> dict:
     ds, view = ctx.ds, scope.view
     section = {"title": ctx.t("pack.section.timeline"), "chart": None, "empty": ctx.t("pack.timeline.none"),
-               "note": ctx.t("timeline.how_to_read")}
+               "note": ctx.t("pack.timeline.how_to_read")}
     rows = ibcr_data.timeline_rows(ds, view, group_by="country")
     if scope.kind == "country":
         rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])

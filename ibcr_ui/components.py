@@ -81,6 +81,21 @@ CSS = f"""
   .ibcr-legend .ibcr-legend-title {{ font-weight: 600; }}
   .ibcr-swatch {{ display: inline-block; width: 0.9rem; height: 0.9rem; border-radius: 2px; margin-right: 0.4rem;
       vertical-align: -0.1rem; }}
+  /* The Timeline (ibcr_present.ganttsvg): as wide as the page, its words in pixels; narrower than 340 px
+     it scrolls sideways in its own box. */
+  .ibcr-gantt-figure {{ margin: 0; }}
+  .ibcr-gantt-scroll {{ overflow-x: auto; }}
+  .ibcr-gantt {{ display: block; min-width: 340px; }}
+  .ibcr-gantt a {{ text-decoration: none; }}
+  @media (max-width: 700px) {{ .ibcr-gantt .ibcr-bar-note {{ display: none; }} }}  /* no room: the tooltips and table say it */
+  .ibcr-gantt a.ibcr-bar:hover .ibcr-bar-shape, .ibcr-gantt a.ibcr-bar:focus-visible .ibcr-bar-shape {{
+      stroke: {TEXT}; stroke-width: 2.5; }}
+  .ibcr-gantt .ibcr-milestone:hover path, .ibcr-gantt .ibcr-milestone:focus-visible path {{ stroke: {TEXT};
+      stroke-width: 2.5; }}
+  .ibcr-gantt a.ibcr-bar:focus-visible, .ibcr-gantt .ibcr-milestone:focus-visible {{ outline: 3px solid {IBCR_BLUE}; }}
+  .ibcr-swatch.ibcr-swatch-open {{ width: 1.8rem; }}
+  .ibcr-swatch.ibcr-swatch-diamond {{ transform: rotate(45deg) scale(0.75); border-radius: 0; }}
+  .ibcr-swatch.ibcr-swatch-line {{ width: 2px; }}
   /* Record cards and linked tables (blocks.records_html, blocks.rich_table_html): the Country and
      Programmes pages, one HTML element per list of cards. */
   [data-testid="stHtml"] ul.ibcr-records {{ list-style: none; padding: 0; margin: 0 0 1rem; display: grid;

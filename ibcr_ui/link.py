@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from urllib.parse import urlencode
 
 from ibcr_data import Choices, Filters, Ignored, parse_query
 from ibcr_data.filters import LINK_KEYS, link_values
 from ibcr_present import i18n
+
+from .registry import page
 
 MAP_MODES = ("kind", "status", "count")
 TIMELINE_GROUPS = ("programme", "country")
@@ -137,6 +140,15 @@ def nav_params(state: ViewState, target: str, profile: str | None = None) -> dic
     """A navigation link: the filters and the language travel with the reader to `target`."""
     options = Options(profile=profile) if target == "country" and profile else Options()
     return to_params(ViewState(state.filters, options, state.lang), target)
+
+
+def profile_href(state: ViewState, iso3: str, embedded: bool = False) -> str:
+    """A link to a country's profile from a picture (the map, the timeline), keeping the reader's view.
+
+    Relative, since the app may be served under a path; an embedded page's links keep it embedded.
+    """
+    params = nav_params(state, "country", iso3) | ({"embed": "true"} if embedded else {})
+    return page("country").url_path.lstrip("/") + "?" + urlencode(params, doseq=True)
 
 
 def extra_params(params: Mapping[str, str | list[str]]) -> dict[str, list[str]]:

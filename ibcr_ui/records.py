@@ -1,15 +1,17 @@
-"""Records drawn on a page: engagement cards, figure tables, the timeline chart."""
+"""Records drawn on a page: engagement cards, figure tables, the timeline (a server-drawn Gantt, or a Plotly chart)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
 import ibcr_data
-from ibcr_present import blocks, cards, figures, i18n, results, text
+from ibcr_present import blocks, cards, figures, ganttsvg, i18n, results, text
 from ibcr_present.text import md
 
-from . import data, images
+from . import data, images, link, session
 from .context import Context
 
 
@@ -23,20 +25,59 @@ def timeline_labels(ctx: Context) -> figures.TimelineLabels:
         milestones=ctx.t("timeline.milestones_row"), imprecise=ctx.t("timeline.imprecise"), year=ctx.t("axis.year"))
 
 
+def _timeline_figure(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame):
+    return figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx), text.engagement_hover(ctx, rows),
+                                   text.milestone_hover(ctx, milestones))
+
+
+def _timeline_alt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame) -> str:
+    start, end = overall_span(rows) if not rows.empty else (None, None)
+    return ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
+
+
+def timeline_gantt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
+    """The Timeline drawn on the server (ibcr_present.ganttsvg), then the same records as a table.
+
+    Each bar links to its country's profile with the reader's view and names what, where, when and
+    the source in its tooltip. The picture downloads (SVG, PNG) are drawn from the Plotly figure of
+    the same records, built only when one is asked for: the page itself loads no Plotly.
+    """
+    today = dt.date.today()
+    embedded = session.embedded()
+
+    def build():
+        hrefs = [link.profile_href(ctx.state, iso3, embedded) for iso3 in rows["country_iso3"]]
+        labels = ganttsvg.GanttLabels(
+            title=_timeline_alt(ctx, rows, milestones),
+            statuses={s: ctx.label("status", s) for s in ctx.ds.descriptor.vocabularies["status_code"]},
+            rough=ctx.t("timeline.imprecise"), open_end=ctx.t("timeline.open_end"),
+            milestones=ctx.t("timeline.milestones_row"),
+            today=ctx.t("timeline.today", date=i18n.iso_date(ctx.lang, today.isoformat())))
+        # On a programme's row, each bar says its country (on a country's row, the label already does).
+        notes = [name if name != group else "" for name, group in zip(rows[f"name_{ctx.lang}"], rows["group"])]
+        svg = ganttsvg.timeline_gantt(rows, milestones, text.engagement_tooltips(ctx, rows),
+                                      text.milestone_tooltips(ctx, milestones), hrefs, labels, today, notes)
+        return svg, _timeline_table(ctx, rows)
+
+    # Everything drawn comes from these records, the view (the links carry it), the language and the day.
+    svg, table = data.memo(("gantt", ctx.fingerprint, ctx.lang, today, ctx.filters, embedded,
+                            tuple(rows["engagement_id"]), tuple(rows["group"]), tuple(milestones["event_id"])), build)
+    # NOTE: st.html's sanitiser removes SVG; the markup is built with every text escaped (ganttsvg).
+    st.markdown(svg, unsafe_allow_html=True)
+    images.buttons(ctx, lambda: _timeline_figure(ctx, rows, milestones), ctx.t("timeline.title"),
+                   ctx.t("files.timeline_png"), key=f"{key}_picture")
+    st.html(table)
+
+
 def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str, title: str = "",
                    view: str | None = None) -> None:
-    """The Gantt of engagements and milestones, then the same records as a table for screen readers.
+    """The Plotly Gantt of engagements and milestones (a country's profile), then the same records as a table.
 
     Every bar and diamond names its source on hover. The table is plain HTML folded under the
     chart (Streamlit's data grid would make the browser fetch its code for it).
     """
     def build():
-        fig = figures.timeline_figure(rows, milestones, ctx.lang, timeline_labels(ctx),
-                                      text.engagement_hover(ctx, rows), text.milestone_hover(ctx, milestones))
-        start, end = overall_span(rows) if not rows.empty else (None, None)
-        alt = ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "",
-                     milestones=ctx.number(len(milestones)))
-        return fig, alt, _timeline_table(ctx, rows)
+        return _timeline_figure(ctx, rows, milestones), _timeline_alt(ctx, rows, milestones), _timeline_table(ctx, rows)
 
     # Everything drawn comes from these records, labels and language: built once per view.
     fig, alt, table = data.memo(("timeline", ctx.fingerprint, ctx.lang, tuple(rows["engagement_id"]),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import pandas as pd
 import streamlit as st
 
@@ -132,10 +130,7 @@ def _map_svg(key: DataKey, filters: ibcr_data.Filters, lang: str, mode: str, emb
     if per_country.empty:
         return None
     state = link.ViewState(filters, link.Options(), lang)
-    profile = page("country").url_path.lstrip("/")  # relative: the app may be served under a path
-    embed = {"embed": "true"} if embedded else {}
-    hrefs = {c: profile + "?" + urlencode(link.nav_params(state, "country", c) | embed, doseq=True)
-             for c in per_country["country_iso3"]}
+    hrefs = {c: link.profile_href(state, c, embedded) for c in per_country["country_iso3"]}
     countries = int((~per_country["is_venue_only"]).sum())
     mode_name = w.t(f"map.mode.{mode}")
     labels = mapsvg.SvgMapLabels(w.tn("map.alt", countries, mode=mode_name.lower()), map_labels(w).categories,

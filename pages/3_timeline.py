@@ -22,7 +22,7 @@ undated = int(ctx.view.engagements["year_from"].isna().sum())
 if rows.empty and milestones.empty:
     st.info(ctx.t("summary.none"))
 else:
-    records.timeline_chart(ctx, rows, milestones, key="timeline_chart")
+    records.timeline_gantt(ctx, rows, milestones, key="timeline_chart")
 notes = [ctx.t("timeline.how_to_read")]
 if group_by == "programme":
     notes.append(ctx.t("timeline.programme_only"))

@@ -251,9 +251,18 @@ def test_country_picker_changes_the_profile_and_the_link():
     assert (at.title[0].value, link(at)["profile"]) == ("Burkina Faso", "BFA")
 
 
+def gantt(at) -> str:
+    """The Timeline's picture: the server-drawn SVG (ibcr_present.ganttsvg), drawn with st.markdown."""
+    found = [m.value for m in at.markdown if 'class="ibcr-gantt"' in m.value]
+    assert len(found) == 1 and not at.get("plotly_chart"), "the Timeline draws one SVG Gantt and no Plotly chart"
+    return found[0]
+
+
 def bar_labels(at) -> set[str]:
-    spec = charts(at)[0]
-    return {html.unescape(y) for d in spec["data"] if d.get("type") == "bar" for y in (d.get("y") or []) if y}
+    """The labels of the rows that hold bars (the milestones' row left out)."""
+    rows = re.findall(r'<g class="ibcr-row">.*?</g>(?=<g class="ibcr-row">|<line class="ibcr-today")', gantt(at))
+    labels = [re.search(r'<text class="ibcr-row-label"[^>]*>(?:<title>(.*?)</title>)?([^<]*)</text>', r) for r in rows]
+    return {html.unescape(m.group(1) or m.group(2)) for m, r in zip(labels, rows) if 'class="ibcr-bar"' in r}
 
 
 def milestone_titles(at) -> set[str]:

@@ -155,14 +155,50 @@ def test_filter_change_updates_the_link_and_a_new_context_restores_it(page, new_
 
 def test_timeline_draws_bars_and_milestones(page):
     open_app(page, "/timeline")
-    chart = page.locator('[data-testid="stPlotlyChart"]').first
-    chart.wait_for(state="visible", timeout=20_000)
-    page.wait_for_function("() => document.querySelectorAll('g.barlayer path, .bars path').length > 10",
-                           timeout=20_000)
-    bars = page.locator("g.barlayer path, .bars path").count()
-    milestones = page.locator(".scatterlayer .point").count()
-    assert bars > 10, f"only {bars} bar shapes"
+    page.wait_for_function("() => document.querySelectorAll('svg.ibcr-gantt a.ibcr-bar').length > 10", timeout=20_000)
+    bars = page.locator("svg.ibcr-gantt a.ibcr-bar").count()
+    milestones = page.locator("svg.ibcr-gantt .ibcr-milestone").count()
+    assert bars > 10, f"only {bars} bars"
     assert milestones > 5, f"only {milestones} milestone markers"
+    box = page.locator("svg.ibcr-gantt a.ibcr-bar rect.ibcr-bar-shape").first.bounding_box()
+    assert box and box["width"] > 2 and box["height"] >= 10  # drawn, not only in the markup
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+    assert not page.evaluate("() => performance.getEntriesByType('resource').some(r => /plotly/i.test(r.name))")
+
+
+def test_a_timeline_bar_is_reached_with_the_keyboard_and_opens_its_profile_with_the_view(page):
+    open_app(page, "/timeline?region=west_africa&group=country")
+    bar = page.locator("svg.ibcr-gantt a.ibcr-bar").first
+    bar.wait_for(state="attached", timeout=20_000)
+    name = bar.get_attribute("aria-label")
+    page.locator('[data-testid="stMain"] h1').first.click()  # start Tab from the page's title
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement?.classList?.contains('ibcr-bar')"):
+            break
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        return [e.getAttribute('aria-label'), s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0] }""")
+    assert focused[0] == name, f"Tab did not reach the first bar: {focused}"
+    assert focused[1], "no visible focus ring on the bar"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/country\?"), timeout=20_000)
+    wait_for_app(page)
+    assert "region=west_africa" in page.url and re.search(r"profile=[A-Z]{3}", page.url)
+    assert "group=" not in page.url  # the timeline's own choice stays on the timeline
+    assert main_title(page)
+
+
+def test_the_timeline_fits_a_phone_with_its_whole_span(new_page):
+    page = new_page(viewport={"width": 390, "height": 844}, is_mobile=True)
+    open_app(page, "/timeline")
+    page.wait_for_function("() => document.querySelectorAll('svg.ibcr-gantt a.ibcr-bar').length > 10", timeout=20_000)
+    assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    svg = page.locator("svg.ibcr-gantt").bounding_box()
+    assert svg["width"] <= 390
+    labels = page.locator("svg.ibcr-gantt .ibcr-axis text")
+    assert labels.count() >= 8  # the year axis, above and below, across the whole span
+    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('svg.ibcr-gantt .ibcr-axis text')).fontSize)")
+    assert size >= 11, f"year labels of {size} px on a phone"
 
 
 def _download_text(page, button) -> tuple[bytes, int]:
@@ -312,7 +348,7 @@ def test_timeline_grouping_and_category_travel_in_the_link_to_a_new_context(page
     assert "group=country" in other.url and "category=founding" in other.url
     expected = ["By country", "Founding and organisation"]
     assert eventually(lambda: sorted(active_options(other)), expected) == expected
-    ticks = other.locator('[data-testid="stPlotlyChart"] .yaxislayer-above text, [data-testid="stPlotlyChart"] .ytick text')
+    ticks = other.locator("svg.ibcr-gantt text.ibcr-row-label")
     ticks.first.wait_for(timeout=20_000)
     labels = {(t.text_content() or "").strip() for t in ticks.all()}
     assert {"Burkina Faso", "Canada"} <= labels, labels

@@ -112,7 +112,7 @@ def test_injected_records_show_as_text_and_run_nothing(browser, injected_server,
         page = context.new_page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         open_app(page, path)
-        for shape in page.locator("g.barlayer path, path.choroplethlocation, a.ibcr-country").all()[:40]:
+        for shape in page.locator("a.ibcr-bar rect, path.choroplethlocation, a.ibcr-country").all()[:40]:
             box = shape.bounding_box()
             if box and box["width"] > 2 and box["height"] > 2:  # hover labels get the record text too
                 page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
