@@ -24,7 +24,9 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-COPIED = ("countries.csv", "regions.csv", "sources.csv", "conflicts.csv", "geo", "codes")
+COPIED = ("countries.csv", "regions.csv", "sources.csv", "conflicts.csv", "geo", "codes",
+          "policy.csv", "policy_metrics.csv", "policy_countries.csv")
+BOARD_SHARE = 0.03  # records kept for the board (never a programme: a public record may rest on any programme)
 FIRST_YEAR, LAST_START_YEAR, LAST_YEAR = 1966, 2025, 2035
 STATUS_YEAR = 2026  # the dataset's last_updated year: what counts as "ongoing"
 
@@ -299,6 +301,9 @@ def generate(out: Path, factor: int = 1000, seed: int = 1, programme_count: int 
     }
     tables["record_sources"] = record_sources(m, real_links(data) * factor, tables)
     tables["distinct_records"] = []
+    for name in ("programmes", "engagements", "events", "metrics"):
+        for row in tables[name]:
+            row["audience_code"] = "board" if name != "programmes" and m.rnd.random() < BOARD_SHARE else "public"
     resources = {r["name"]: r for r in descriptor["resources"]}
     for name, rows in tables.items():
         _write(out / resources[name]["path"], resources[name], rows, m)
