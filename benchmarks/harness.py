@@ -49,9 +49,10 @@ READY = {
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
     "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_DATAFRAME}",
     "editor": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
+    "account": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # the same form, for the board
 }
 EDITOR_SIGNED_IN = "idle() && has('h1') && has('[data-testid=\"stFileUploader\"]')"
-STORE_PAGES = ("changes", "editor")  # served only by an app on the temp store of versions
+STORE_PAGES = ("changes", "editor", "account")  # served only by an app on the temp store of versions
 LINK_PARAMS = {"country": "?profile=BFA"}
 # NOTE: configure() drops the pages whose script the app under test lacks (an older commit), in place,
 # so that `from harness import PAGES` sees the change.
