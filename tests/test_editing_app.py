@@ -106,3 +106,21 @@ def test_what_changed_shows_an_accepted_edit_and_keeps_since_in_the_link(store, 
     assert link(at).get("since") == "v1" and not at.info
     at = run("changes", since="v9")
     assert any("since=v9" in i.value for i in at.info)  # an unknown version is named in the notice
+
+
+def test_what_changed_lists_the_corrected_records_in_a_plain_table(store, data_copy):
+    from tests.test_tables import table
+
+    edited = data_copy / "edited"
+    shutil.copytree(store.path("v1"), edited)
+    header, rows = read_rows(edited / "engagements.csv")
+    fixed = [r[header.index("engagement_id")] for r in rows[:3]]
+    for r in rows[:3]:
+        r[header.index("partners")] = "A corrected partner"
+    write_rows(edited / "engagements.csv", header, rows)
+    store.accept(edited, base="v1", who="ana", note="partners corrected")
+    at = run("changes")
+    assert not at.exception and not at.dataframe
+    head, shown, _ = table(at, "corrected")
+    assert len(head) == 3 and {r[1] for r in shown} == set(fixed)
+    assert all(r[2] == "partners" for r in shown)
