@@ -124,3 +124,16 @@ def test_what_changed_lists_the_corrected_records_in_a_plain_table(store, data_c
     head, shown, _ = table(at, "corrected")
     assert len(head) == 3 and {r[1] for r in shown} == set(fixed)
     assert all(r[2] == "partners" for r in shown)
+
+
+def test_the_current_version_is_loaded_once_for_the_pages_and_what_changed(store, data_copy):
+    from ibcr_ui import data
+
+    shutil.copytree(store.path("v1"), data_copy / "v2")
+    header, rows = read_rows(data_copy / "v2" / "engagements.csv")
+    rows[0][header.index("partners")] = "A corrected partner"
+    write_rows(data_copy / "v2" / "engagements.csv", header, rows)
+    store.accept(data_copy / "v2", base="v1", who="ana", note="one correction")
+    src = data.source()
+    assert src.version == "v2"
+    assert data.load(src) is data.store(src).load("v2")  # one Dataset (and one public view) for both

@@ -59,3 +59,21 @@ def test_the_server_loads_the_file_and_picture_makers_only_when_a_reader_asks_fo
     run = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_launcher_asks_glibc_for_two_pools_unless_the_environment_says_otherwise(monkeypatch):
+    from ibcr_ui import serve
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+
+    monkeypatch.setattr(serve.ctypes, "CDLL", lambda name: Libc())
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    serve.few_arenas()
+    assert calls == [(serve.M_ARENA_MAX, 2)] and serve.M_ARENA_MAX == -8  # glibc's malloc.h
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    serve.few_arenas()
+    assert len(calls) == 1
