@@ -36,7 +36,8 @@ LOCALE: dict[str, str] = {}
 
 # Page name: (link, in-page condition for "fully rendered"). Conditions use the helpers in _HELPERS.
 # The pages come from the app's own registry; a page the registry gains without a condition fails here.
-_DATAFRAME = "has('[data-testid=\"stDataFrame\"]')"
+# A table to read (ibcr_ui/tables.py): a plain HTML table, or the data grid of older commits.
+_TABLE = "(has('[data-ibcr-table]') || has('[data-testid=\"stDataFrame\"]'))"
 READY = {
     "overview": "idle() && mapDrawn() && metricsFilled()",
     "map": "idle() && mapShapes() >= 30",
@@ -45,12 +46,12 @@ READY = {
     "timeline": "idle() && (q('svg.ibcr-gantt a.ibcr-bar').length > 10 || has('g.barlayer'))",
     "programmes": "idle() && has('h1')",
     "results": "idle() && has('ul.ibcr-results')",  # the results list, one HTML element
-    "data": f"idle() && {_DATAFRAME}",
-    "sources": f"idle() && {_DATAFRAME}",
+    "data": f"idle() && {_TABLE}",
+    "sources": f"idle() && {_TABLE}",
     # On the temp store (benchmarks/store.py): the version picker and the table of corrected records.
-    "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_DATAFRAME}",
+    "changes": f"idle() && has('h1') && has('[data-testid=\"stSelectbox\"]') && {_TABLE}",
     "editor": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
-    "account": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # as a visitor: the sign-in form
+    "account": "idle() && has('h1') && has('[data-testid=\"stForm\"]')",  # the same form, for the board
 }
 EDITOR_SIGNED_IN = "idle() && has('h1') && has('[data-testid=\"stFileUploader\"]')"
 STORE_PAGES = ("changes", "editor", "account")  # served only by an app on the temp store of versions

@@ -1,27 +1,34 @@
-"""Writing a release's files: the ZIP, the SQLite file and the IATI file, each named with the version."""
+"""Writing a release's files: the ZIP, the SQLite file and the IATI file, each named with the version.
+
+NOTE: the makers are imported when a file is made: the IATI and SQLite writers load lxml and
+sqlite-utils (about 6 MB in a server process), which a page that only offers the files never needs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-from .iati import iati_xml
-from .package import package_zip
 from .release import Release
-from .sqlite import sqlite_bytes
 
 KINDS = ("zip", "sqlite", "iati")
-MAKERS: dict[str, Callable[..., bytes]] = {"zip": package_zip, "sqlite": sqlite_bytes, "iati": iati_xml}
 MEDIA_TYPES = {"zip": "application/zip", "sqlite": "application/vnd.sqlite3", "iati": "application/xml"}
 
 
 def make(rel: Release, kind: str, lang: str = "en", org_ref: str | None = None) -> bytes:
     """One file of a release, as bytes ("zip", "sqlite" or "iati"; `org_ref` is IBCR's IATI identifier)."""
-    if kind not in MAKERS:
+    if kind not in KINDS:
         raise ValueError(f"unknown kind of file {kind!r}: use one of {', '.join(KINDS)}")
     if kind == "iati":
+        from .iati import iati_xml
+
         return iati_xml(rel, lang=lang, ref=org_ref)
-    return MAKERS[kind](rel, lang=lang)
+    if kind == "sqlite":
+        from .sqlite import sqlite_bytes
+
+        return sqlite_bytes(rel, lang=lang)
+    from .package import package_zip
+
+    return package_zip(rel, lang=lang)
 
 
 def write(rel: Release, kind: str, out_dir: Path, lang: str = "en", org_ref: str | None = None) -> Path:

@@ -13,7 +13,6 @@ from html import escape
 import plotly.graph_objects as go
 
 from ibcr_present.theme import FONT, TEXT
-from ibcr_report.render import renderer
 
 WIDTH = 1200  # CSS pixels
 PNG_SCALE = 2  # pixels per CSS pixel: sharp on a slide or a printed page
@@ -69,5 +68,7 @@ def picture(fig: go.Figure, caption: Caption, fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"unknown picture format {fmt!r}: use one of {', '.join(FORMATS)}")
     out = framed(fig, caption)
+    from ibcr_report.render import renderer  # Typst and Kaleido (about 10 MB): only when a picture is made
+
     return renderer().image(out, int(out.layout.width), int(out.layout.height), fmt,
                             scale=PNG_SCALE if fmt == "png" else 1)

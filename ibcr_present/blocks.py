@@ -95,28 +95,43 @@ def milestones_html(block: MilestoneList) -> str:
 
 
 def table_html(columns: list[str], rows: list[list[str]], caption: str = "", numeric: frozenset[int] = frozenset(),
-               summary: str = "", name: str = "") -> str:
+               summary: str = "", name: str = "", links: frozenset[int] = frozenset(), key: str = "",
+               wide: frozenset[int] = frozenset()) -> str:
     """A plain HTML table (cells are plain text, escaped here), folded under `summary` when given.
 
-    `name` is what a screen reader calls it (by default its caption or summary).
+    `name` is what a screen reader calls it (by default its caption or summary). In the columns of
+    `links`, a web address (http, https) is a link that opens beside the dashboard. The columns of
+    `wide` hold long texts (class "wide": a wider column, so their rows stay short). `key` names the
+    table for the tests and the benchmark (`data-ibcr-table`).
 
     Plain tables are what screen readers and keyboards handle best, and need no grid code in the
     browser: Streamlit's data grid is a canvas that loads about a megabyte of code on first use.
     """
-    return _table(columns, [[escape(str(v)) for v in r] for r in rows], caption, numeric, summary, name)
+    cells = [[_link(v) if i in links else escape(str(v)) for i, v in enumerate(r)] for r in rows]
+    return _table(columns, cells, caption, numeric, summary, name, key, wide)
+
+
+def _link(value) -> str:
+    text = escape(str(value))
+    if not str(value).startswith(("https://", "http://")):
+        return text
+    return f'<a href="{text}" target="_blank" rel="noopener noreferrer">{text}</a>'
 
 
 def _table(columns: list[str], cells: list[list[str]], caption: str, numeric: frozenset[int], summary: str,
-           name: str = "") -> str:
+           name: str = "", key: str = "", wide: frozenset[int] = frozenset()) -> str:
     """The table around cells already in HTML. Its box scrolls (a long or wide table), so it takes
     the keyboard focus and has a name: arrow keys then scroll it (WCAG 2.1.1)."""
     def cls(i: int) -> str:
-        return ' class="num"' if i in numeric else ""
+        names = " ".join(n for n, cols in (("num", numeric), ("wide", wide)) if i in cols)
+        return f' class="{names}"' if names else ""
 
     head = "".join(f'<th scope="col"{cls(i)}>{escape(c)}</th>' for i, c in enumerate(columns))
     body = "".join("<tr>" + "".join(f"<td{cls(i)}>{v}</td>" for i, v in enumerate(r)) + "</tr>" for r in cells)
     name = escape(name or caption or summary)
-    table = (f'<div class="ibcr-table-wrap" tabindex="0" role="region" aria-label="{name}"><table class="ibcr-table">'
+    mark = f' data-ibcr-table="{escape(key)}"' if key else ""
+    table = (f'<div class="ibcr-table-wrap" tabindex="0" role="region" aria-label="{name}"{mark}>'
+             '<table class="ibcr-table">'
              + (f"<caption>{escape(caption)}</caption>" if caption else "")
              + f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
     return f'<details class="ibcr-details"><summary>{escape(summary)}</summary>{table}</details>' if summary else table

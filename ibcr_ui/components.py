@@ -60,6 +60,12 @@ CSS = f"""
       padding: 0.3rem 0.6rem; position: sticky; top: 0; background: #FFFFFF; }}
   table.ibcr-table td {{ border-bottom: 1px solid rgba(49, 51, 63, 0.1); padding: 0.3rem 0.6rem; }}
   table.ibcr-table .num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+  /* Tables to read (ibcr_ui.tables): as wide as their columns need, scrolled inside their own box (a phone too). */
+  .ibcr-table-wrap[data-ibcr-table] {{ max-height: 36rem; }}
+  [data-ibcr-table] table.ibcr-table {{ width: auto; min-width: 100%; }}
+  [data-ibcr-table] table.ibcr-table td {{ min-width: 6rem; vertical-align: top; overflow-wrap: anywhere; }}
+  [data-ibcr-table] table.ibcr-table .wide {{ min-width: 26rem; }}
+  [data-ibcr-table] table.ibcr-table th {{ vertical-align: bottom; }}
   /* The world map of the Overview and the Map page (ibcr_present.mapsvg). */
   .ibcr-map-figure {{ margin: 0; }}
   .ibcr-map {{ display: block; width: 100%; height: auto; }}

@@ -32,8 +32,13 @@ def source() -> DataSource:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def load(src: DataSource) -> Dataset | ibcr_data.ValidationError:
-    """The dataset of this source as loaded (every record: the board's view), or the problems that stopped it."""
+    """The dataset of this source as loaded (every record: the board's view), or the problems that stopped it.
+
+    A version of the store is the Store's own copy, the one What changed compares: loaded once, not twice.
+    """
     try:
+        if src.store_root is not None and src.version is not None:
+            return _store(str(src.store_root)).load(src.version)
         return ibcr_data.load_dataset(src.folder, src.version)
     except ibcr_data.ValidationError as exc:
         return exc

@@ -72,15 +72,14 @@ def for_screen(ctx: Context, name: str, df: pd.DataFrame) -> pd.DataFrame:
     return readable(ctx, name, out)
 
 
-def column_config(ctx: Context, name: str) -> dict:
-    cfg = {}
-    for f in ctx.ds.descriptor.resource(name).fields:
-        label = field_label(ctx, f.name)
-        if f.name == "url":
-            cfg[label] = st.column_config.LinkColumn(label)
-        elif f.type == "integer" and f.name.endswith("_year"):
-            cfg[label] = st.column_config.NumberColumn(label, format="%d")
-    return cfg
+def numeric_columns(screen: pd.DataFrame) -> frozenset[str]:
+    """The columns of a table on screen that hold numbers (right-aligned)."""
+    return frozenset(c for c in screen.columns if pd.api.types.is_numeric_dtype(screen[c]))
+
+
+def link_columns(ctx: Context) -> frozenset[str]:
+    """The columns of a table on screen whose web addresses are links."""
+    return frozenset({field_label(ctx, "url")})
 
 
 def dictionary(ctx: Context, name: str) -> pd.DataFrame:

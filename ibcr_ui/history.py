@@ -11,6 +11,7 @@ from ibcr_updates.changes import Changes
 from ibcr_updates.compare import Comparison
 from ibcr_updates.store import Version
 
+from . import tables
 from .context import Context
 
 HEADLINE_CARDS = ("countries_engaged", "programmes", "engagements", "years_active", "professionals_trained",
@@ -67,7 +68,7 @@ def changes_panel(ctx: Context, ch: Changes) -> None:
                               ctx.t("col.record"): c.key,
                               ctx.t("col.fields"): ", ".join(f.field for f in c.fields)} for c in ch.corrected])
         st.markdown("**" + ctx.tn("changes.corrected", len(rows)) + "**")
-        st.dataframe(rows, hide_index=True, width="stretch")
+        tables.show(ctx, "corrected", rows, ctx.tn("changes.corrected", len(rows)), rows=250)
 
 
 def table_name(ctx: Context, table: str) -> str:

@@ -77,10 +77,30 @@ def give_back_memory(every_s: float = 5.0) -> None:
     threading.Thread(target=loop, name="ibcr-malloc-trim", daemon=True).start()
 
 
+M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of pools (malloc.h)
+
+
+def few_arenas(n: int = 2) -> None:
+    """Let glibc's allocator keep at most `n` pools ("arenas") for the whole process.
+
+    Streamlit runs each session's script in a thread of its own, and glibc gives a thread that
+    allocates while another holds the lock a pool of its own, up to eight per core; each pool keeps
+    its freed fragments, which malloc_trim cannot hand back while a live block sits above them.
+    Measured (benchmark, 10 sessions × 11 pages, one run each): 242 MB with glibc's default, 232 MB
+    with two pools. Must run before the server starts its threads. An explicit MALLOC_ARENA_MAX in
+    the environment wins; no-op off glibc.
+    """
+    libc = ctypes.util.find_library("c")
+    if not libc or not sys.platform.startswith("linux") or os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    ctypes.CDLL(libc).mallopt(M_ARENA_MAX, n)
+
+
 def main(argv: list[str] | None = None) -> int:
     # Arrow (under pandas' text columns) keeps its own pool, which holds freed memory; in glibc's
     # pool it is given back by give_back_memory. Read when pyarrow is first imported, hence here.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    few_arenas()
     give_back_memory()
     from streamlit.web import cli  # imported before the thread starts, so the two never race for it
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ibcr_ui import components, downloads, shell
+from ibcr_ui import components, downloads, shell, tables
 
 # Inputs
 ctx = shell.setup("data")
@@ -14,7 +14,7 @@ filtered = downloads.filtered_tables(ctx)
 full = downloads.full_tables(ctx)
 
 # Render
-# Only the open tab's table is drawn (on_change="rerun"): four data grids at once were most of the page.
+# Only the open tab's table is drawn (on_change="rerun"), as a plain table a page at a time.
 labels = {name: ctx.tn("data.tab", len(df), table=ctx.t(f"table.{name}")) for name, df in filtered.items()}
 shown = st.session_state.get("_data_table")
 if shown in labels and st.session_state.get("data_tab") not in labels.values():
@@ -28,8 +28,10 @@ for tab, (name, df) in zip(tabs, filtered.items()):
         if df.empty:
             st.info(ctx.t("summary.none"))
         else:
-            st.dataframe(downloads.for_screen(ctx, name, df), hide_index=True, width="stretch", height=420,
-                         column_config=downloads.column_config(ctx, name))
+            screen = downloads.for_screen(ctx, name, df)
+            tables.show(ctx, f"data_{name}", screen, ctx.t(f"table.{name}"), searchable=True,
+                        numeric=downloads.numeric_columns(screen), links=downloads.link_columns(ctx),
+                        every_row_note=ctx.t("rows.all_in_downloads"))
         with st.expander(ctx.t("data.dictionary", table=ctx.t(f"table.{name}"))):
             st.table(downloads.dictionary(ctx, name), hide_index=True)  # a plain table: no toolbar to reach
 

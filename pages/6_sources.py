@@ -6,7 +6,7 @@ import streamlit as st
 import ibcr_data
 from ibcr_present import blocks, i18n
 from ibcr_present.text import md
-from ibcr_ui import components, data, opendata, shell
+from ibcr_ui import components, data, opendata, shell, tables
 
 # Inputs
 ctx = shell.setup("sources")
@@ -33,9 +33,8 @@ table = pd.DataFrame({
     ctx.t("col.link"): usage["url"],
     ctx.t("col.notes"): usage["notes"],
 })
-st.dataframe(table, hide_index=True, width="stretch", height=420,
-             column_config={ctx.t("col.link"): st.column_config.LinkColumn(ctx.t("col.link")),
-                            ctx.t("col.records"): st.column_config.NumberColumn(ctx.t("col.records"))})
+tables.show(ctx, "sources", table, ctx.t("sources.all_title"), rows=250, numeric=frozenset({ctx.t("col.records")}),
+            links=frozenset({ctx.t("col.link")}), every_row_note=ctx.t("rows.sources_in_downloads"))
 
 components.section(ctx.t("method.title"))
 st.markdown(ctx.t("method.records"))

@@ -43,9 +43,12 @@ def metric(at: AppTest, label: str) -> str:
 def html_text(at: AppTest, keep_sources: bool = True) -> str:
     """The visible text of the page's HTML elements (cards, milestone lists, the map's legend).
 
-    `keep_sources=False` leaves out links and italics: source titles, named in their own language.
+    `keep_sources=False` leaves out links and italics: source titles, named in their own language; and the
+    cells of the tables to read (ibcr_ui/tables.py: records as recorded, as the data grid showed them), not their headers.
     """
     bodies = [e.proto.body for e in at.get("html") if not e.proto.body.lstrip().startswith(("<style", "<script"))]
+    if not keep_sources:
+        bodies = [re.sub(r'(data-ibcr-table="[^"]*">.*?)<tbody>.*?</tbody>', r"\1", b, flags=re.S) for b in bodies]
     bodies += [m.value for m in at.markdown if m.value.startswith("<figure")]
     drop = r"<title>.*?</title>" + ("" if keep_sources else r"|<a\b[^>]*>.*?</a>|<em>.*?</em>")
     return "\n".join(html.unescape(re.sub(r"<[^>]+>", " ", re.sub(drop, " ", b))) for b in bodies)

@@ -106,3 +106,34 @@ def test_what_changed_shows_an_accepted_edit_and_keeps_since_in_the_link(store, 
     assert link(at).get("since") == "v1" and not at.info
     at = run("changes", since="v9")
     assert any("since=v9" in i.value for i in at.info)  # an unknown version is named in the notice
+
+
+def test_what_changed_lists_the_corrected_records_in_a_plain_table(store, data_copy):
+    from tests.test_tables import table
+
+    edited = data_copy / "edited"
+    shutil.copytree(store.path("v1"), edited)
+    header, rows = read_rows(edited / "engagements.csv")
+    fixed = [r[header.index("engagement_id")] for r in rows[:3]]
+    for r in rows[:3]:
+        r[header.index("partners")] = "A corrected partner"
+    write_rows(edited / "engagements.csv", header, rows)
+    store.accept(edited, base="v1", who="ana", note="partners corrected")
+    at = run("changes")
+    assert not at.exception and not at.dataframe
+    head, shown, _ = table(at, "corrected")
+    assert len(head) == 3 and {r[1] for r in shown} == set(fixed)
+    assert all(r[2] == "partners" for r in shown)
+
+
+def test_the_current_version_is_loaded_once_for_the_pages_and_what_changed(store, data_copy):
+    from ibcr_ui import data
+
+    shutil.copytree(store.path("v1"), data_copy / "v2")
+    header, rows = read_rows(data_copy / "v2" / "engagements.csv")
+    rows[0][header.index("partners")] = "A corrected partner"
+    write_rows(data_copy / "v2" / "engagements.csv", header, rows)
+    store.accept(data_copy / "v2", base="v1", who="ana", note="one correction")
+    src = data.source()
+    assert src.version == "v2"
+    assert data.load(src) is data.store(src).load("v2")  # one Dataset (and one public view) for both

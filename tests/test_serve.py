@@ -41,3 +41,39 @@ def test_a_broken_data_folder_leaves_the_warm_up_quiet(data_copy):
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
                          env={"IBCR_DATA_DIR": str(data_copy), "PATH": ""})
     assert run.returncode == 0 and "failed" not in run.stderr, run.stderr  # the page shows the problems
+
+
+LAZY = """
+import sys
+from ibcr_ui import serve
+serve.warm()
+import app  # the server's app: every middleware and page module it imports (the pages' own imports below)
+from ibcr_ui import downloads, history, images, opendata, packs, shell, tables  # noqa: F401
+heavy = sorted(m for m in ("lxml", "sqlite_utils", "typst", "kaleido", "ibcr_report", "openpyxl") if m in sys.modules)
+print(heavy)
+"""
+
+
+def test_the_server_loads_the_file_and_picture_makers_only_when_a_reader_asks_for_one():
+    # Typst, Kaleido, lxml and sqlite-utils: about 16 MB in every server process that imports them.
+    run = subprocess.run([sys.executable, "-c", LAZY], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_launcher_asks_glibc_for_two_pools_unless_the_environment_says_otherwise(monkeypatch):
+    from ibcr_ui import serve
+
+    calls = []
+
+    class Libc:
+        def mallopt(self, param, value):
+            calls.append((param, value))
+
+    monkeypatch.setattr(serve.ctypes, "CDLL", lambda name: Libc())
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    serve.few_arenas()
+    assert calls == [(serve.M_ARENA_MAX, 2)] and serve.M_ARENA_MAX == -8  # glibc's malloc.h
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    serve.few_arenas()
+    assert len(calls) == 1
