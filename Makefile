@@ -26,7 +26,7 @@ run: $(VENV)/.runtime
 test: $(VENV)/.dev chromium
 	$(MAKE) --no-print-directory lint
 	$(BIN)/frictionless validate data/datapackage.yaml
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile
 
 # Debian's chromium (browser tests, Kaleido) and poppler-utils (the packs' pages drawn as PNG in a test).
 chromium:
