@@ -60,7 +60,7 @@ class Bar:
     span: Span
     status: str  # status code: the bar's colour
     tooltip: str  # plain text, lines apart; its first line is the bar's accessible name
-    href: str  # the record's page, with the reader's view
+    href: str  # the record's page, with the reader's view ("": no link, as on the record's own page)
     note: str = ""  # a few words written after the bar (the country, on a programme's row)
 
 
@@ -225,7 +225,9 @@ def _bar_row(name: str, bars: list[Bar], x, y: float, i: int, ids: str,
             anchor = "start" if a else "end"
             shape += (f'<text class="ibcr-bar-note" x="{(x1 + 0.4) if a else (x0 - 0.4):.2f}%" y="{top + 9.5:.1f}" '
                       f'font-size="11" text-anchor="{anchor}">{escape(bar.note)}</text>')
-        shapes.append(link(bar.href, bar.tooltip, shape, "ibcr-bar"))
+        shapes.append(link(bar.href, bar.tooltip, shape, "ibcr-bar") if bar.href else
+                      f'<g class="ibcr-bar" tabindex="0" role="img" aria-label="{escape(bar.tooltip.splitlines()[0])}">'
+                      f'{tooltip(bar.tooltip)}{shape}</g>')
     return _row(name, y, max(lanes) + 1, i, shapes)
 
 

@@ -94,11 +94,11 @@ CSS = f"""
   .ibcr-gantt {{ display: block; min-width: 340px; }}
   .ibcr-gantt a {{ text-decoration: none; }}
   @media (max-width: 700px) {{ .ibcr-gantt .ibcr-bar-note {{ display: none; }} }}  /* no room: the tooltips and table say it */
-  .ibcr-gantt a.ibcr-bar:hover .ibcr-bar-shape, .ibcr-gantt a.ibcr-bar:focus-visible .ibcr-bar-shape {{
+  .ibcr-gantt .ibcr-bar:hover .ibcr-bar-shape, .ibcr-gantt .ibcr-bar:focus-visible .ibcr-bar-shape {{
       stroke: {TEXT}; stroke-width: 2.5; }}
   .ibcr-gantt .ibcr-milestone:hover path, .ibcr-gantt .ibcr-milestone:focus-visible path {{ stroke: {TEXT};
       stroke-width: 2.5; }}
-  .ibcr-gantt a.ibcr-bar:focus-visible, .ibcr-gantt .ibcr-milestone:focus-visible {{ outline: 3px solid {IBCR_BLUE}; }}
+  .ibcr-gantt .ibcr-bar:focus-visible, .ibcr-gantt .ibcr-milestone:focus-visible {{ outline: 3px solid {IBCR_BLUE}; }}
   .ibcr-swatch.ibcr-swatch-open {{ width: 1.8rem; }}
   .ibcr-swatch.ibcr-swatch-diamond {{ transform: rotate(45deg) scale(0.75); border-radius: 0; }}
   .ibcr-swatch.ibcr-swatch-line {{ width: 2px; }}

@@ -35,18 +35,20 @@ def _timeline_alt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame) ->
     return ctx.tn("timeline.alt", len(rows), start=start or "", end=end or "", milestones=ctx.number(len(milestones)))
 
 
-def timeline_gantt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str) -> None:
+def timeline_gantt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str, title: str = "",
+                   view: str | None = None, linked: bool = True) -> None:
     """The Timeline drawn on the server (ibcr_present.ganttsvg), then the same records as a table.
 
-    Each bar links to its country's profile with the reader's view and names what, where, when and
-    the source in its tooltip. The picture downloads (SVG, PNG) are drawn from the Plotly figure of
-    the same records, built only when one is asked for: the page itself loads no Plotly.
+    Each bar names what, where, when and the source in its tooltip and, when `linked`, links to its
+    country's profile with the reader's view (on a country's own profile it does not: it is that page).
+    The picture downloads (SVG, PNG) are drawn from the Plotly figure of the same records, built only
+    when one is asked for: the page itself loads no Plotly.
     """
     today = dt.date.today()
     embedded = session.embedded()
 
     def build():
-        hrefs = [link.profile_href(ctx.state, iso3, embedded) for iso3 in rows["country_iso3"]]
+        hrefs = [link.profile_href(ctx.state, iso3, embedded) if linked else "" for iso3 in rows["country_iso3"]]
         labels = ganttsvg.GanttLabels(
             title=_timeline_alt(ctx, rows, milestones),
             statuses={s: ctx.label("status", s) for s in ctx.ds.descriptor.vocabularies["status_code"]},
@@ -60,32 +62,12 @@ def timeline_gantt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
         return svg, _timeline_table(ctx, rows)
 
     # Everything drawn comes from these records, the view (the links carry it), the language and the day.
-    svg, table = data.memo(("gantt", ctx.fingerprint, ctx.lang, today, ctx.filters, embedded,
+    svg, table = data.memo(("gantt", ctx.fingerprint, ctx.lang, today, ctx.filters, embedded, linked,
                             tuple(rows["engagement_id"]), tuple(rows["group"]), tuple(milestones["event_id"])), build)
     # NOTE: st.html's sanitiser removes SVG; the markup is built with every text escaped (ganttsvg).
     st.markdown(svg, unsafe_allow_html=True)
-    images.buttons(ctx, lambda: _timeline_figure(ctx, rows, milestones), ctx.t("timeline.title"),
-                   ctx.t("files.timeline_png"), key=f"{key}_picture")
-    st.html(table)
-
-
-def timeline_chart(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, key: str, title: str = "",
-                   view: str | None = None) -> None:
-    """The Plotly Gantt of engagements and milestones (a country's profile), then the same records as a table.
-
-    Every bar and diamond names its source on hover. The table is plain HTML folded under the
-    chart (Streamlit's data grid would make the browser fetch its code for it).
-    """
-    def build():
-        return _timeline_figure(ctx, rows, milestones), _timeline_alt(ctx, rows, milestones), _timeline_table(ctx, rows)
-
-    # Everything drawn comes from these records, labels and language: built once per view.
-    fig, alt, table = data.memo(("timeline", ctx.fingerprint, ctx.lang, tuple(rows["engagement_id"]),
-                                 tuple(rows["group"]), tuple(milestones["event_id"])), build)
-    st.plotly_chart(fig, width="stretch", key=key, alt=alt,
-                    config=figures.chart_config(ctx.lang, ctx.t("files.timeline_png")))
-    images.buttons(ctx, lambda: fig, title or ctx.t("timeline.title"), ctx.t("files.timeline_png"), key=f"{key}_picture",
-                   view=view)
+    images.buttons(ctx, lambda: _timeline_figure(ctx, rows, milestones), title or ctx.t("timeline.title"),
+                   ctx.t("files.timeline_png"), key=f"{key}_picture", view=view)
     st.html(table)
 
 
@@ -111,8 +93,8 @@ def country_timeline(ctx: Context, profile: ibcr_data.CountryProfile) -> None:
     rows = rows.assign(group=[ctx.label("kind", k) for k in rows["kind_code"]])
     name = ctx.country_name(profile.country_iso3)
     span = i18n.year_span(ctx.lang, *overall_span(profile.engagements))
-    timeline_chart(ctx, rows, profile.events, key="country_timeline", title=ctx.t("image.country_title", country=name),
-                   view=ctx.t("image.country_view", country=name, span=span))
+    timeline_gantt(ctx, rows, profile.events, key="country_timeline", title=ctx.t("image.country_title", country=name),
+                   view=ctx.t("image.country_view", country=name, span=span), linked=False)
 
 
 def engagement_cards(ctx: Context, eng: pd.DataFrame, label: str) -> None:

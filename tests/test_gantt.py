@@ -197,3 +197,13 @@ def test_decimal_years():
     assert ganttsvg.decimal_year("2020-03-17") == pytest.approx(2020 + 76 / 366)
     assert ganttsvg.decimal_year("2021-12", end=True) == 2022.0
     assert ganttsvg.decimal_year("2021-12-31", end=True) == 2022.0
+
+
+def test_a_country_profile_draws_its_own_records_as_the_gantt_without_links_to_itself(ds):
+    at = run("country", profile="BFA")
+    assert not at.exception and not at.get("plotly_chart")  # the profile loads no Plotly either
+    svg = next(m.value for m in at.markdown if 'class="ibcr-gantt"' in m.value)
+    assert not BAR.findall(svg) and "<a " not in svg  # a bar here would link to the page it is on
+    focusable = re.findall(r'<g class="ibcr-bar" tabindex="0" role="img" aria-label="([^"]*)"><title>', svg)
+    engagements = ibcr_data.country_profile(ds, "BFA").engagements
+    assert len(focusable) == len(engagements) > 0  # each record still reached by Tab, its tooltip read

@@ -237,6 +237,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--startup-timeout", type=float, default=60.0, help="longest wait for /_stcore/health")
     p.add_argument("--seed", type=int, default=20240601, help="random seed for every visitor's choices")
     args = p.parse_args(argv)
+    args.json = args.json.resolve()  # nginx reads its files relative to its own prefix: give it whole paths
     try:
         args.processes = [int(x) for x in ("1,2" if args.compare else args.processes).split(",")]
         args.think = tuple(float(x) for x in args.think.split(","))
