@@ -19,6 +19,7 @@ from .theme import (
     LAND,
     NOT_ENGAGED_BORDER,
     STATUS_COLOURS,
+    TARGET_COLOUR,
     TEXT,
     VENUE_COLOUR,
 )
@@ -61,11 +62,6 @@ def map_config(lang: str = "en", filename: str = "ibcr-map") -> dict:
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
         "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
     }
-
-
-def chart_config(lang: str = "en", filename: str = "ibcr-chart") -> dict:
-    return {"displaylogo": False, "locale": lang,
-            "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}}
 
 
 def _geo_layout(fig: go.Figure, height: int) -> go.Figure:
@@ -234,7 +230,7 @@ def metric_figure(series: pd.DataFrame, lang: str, labels: MetricLabels, hover: 
     s = s.assign(_x=s["end_year"].astype("float64") + 0.18 * offset)
     kinds = (("exact", (~s["is_target"]) & (s["confidence_code"] == "exact"), "circle", IBCR_ACCENT),
              ("estimate", (~s["is_target"]) & (s["confidence_code"] != "exact"), "circle-open", IBCR_ACCENT),
-             ("target", s["is_target"], "square-open", "#E69F00"))
+             ("target", s["is_target"], "square-open", TARGET_COLOUR))
     for key, mask, symbol, colour in kinds:
         part = s[mask]
         if not part.empty:

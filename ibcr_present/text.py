@@ -177,6 +177,14 @@ def metric_hover(w: Words, series: pd.DataFrame) -> pd.Series:
         for _, r in series.iterrows()], index=series.index, dtype="str")
 
 
+def metric_tooltips(w: Words, series: pd.DataFrame) -> list[str]:
+    """Plain text for the figures' points: the hover text of metric_hover, line for line (its first line,
+    the value as qualified and its period, is the point's accessible name)."""
+    return [f"{metric_row_text(w, r)} · {r[f'period_label_{w.lang}']}\n{r[f'note_{w.lang}']}\n"
+            + source_text(w, r["source_id"], r["confidence_code"], len(w.further_sources("metrics", r["metric_id"])))
+            for _, r in series.iterrows()]
+
+
 def _map_parts(w: Words, engagements: pd.DataFrame, limit: int):
     """Per country: its first engagements as short plain lines, how many more, and the sources they rest on.
 

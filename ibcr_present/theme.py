@@ -5,6 +5,7 @@ TEXT = "#1C2633"
 MUTED = "#5B6675"
 GRID = "#E3E8EF"
 GRID_LINE = "#9FB3C8"  # the thin line joining figures of consecutive years
+TARGET_COLOUR = "#E69F00"  # targets among reported figures (open squares)
 IBCR_ACCENT = IBCR_BLUE
 LAND = "#E9EDF2"  # countries with no recorded engagement
 NOT_ENGAGED_BORDER = "#FFFFFF"

@@ -102,6 +102,18 @@ CSS = f"""
   .ibcr-swatch.ibcr-swatch-open {{ width: 1.8rem; }}
   .ibcr-swatch.ibcr-swatch-diamond {{ transform: rotate(45deg) scale(0.75); border-radius: 0; }}
   .ibcr-swatch.ibcr-swatch-line {{ width: 2px; }}
+  .ibcr-swatch.ibcr-swatch-point {{ border-radius: 0; }}
+  /* Figures over time on the Programmes page (ibcr_present.figuresvg): as wide as the page, its words in
+     pixels; on a phone every other year is labelled; narrower than 300 px it scrolls sideways. */
+  .ibcr-metric-figure {{ margin: 0 0 0.4rem; }}
+  .ibcr-metric-scroll {{ overflow-x: auto; }}
+  .ibcr-metric-chart {{ display: block; min-width: 300px; }}
+  @media (max-width: 700px) {{ .ibcr-metric-chart .ibcr-tick-minor {{ display: none; }} }}
+  .ibcr-metric-chart .ibcr-point {{ cursor: default; }}
+  .ibcr-metric-chart .ibcr-point:hover circle, .ibcr-metric-chart .ibcr-point:hover rect,
+  .ibcr-metric-chart .ibcr-point:focus-visible circle, .ibcr-metric-chart .ibcr-point:focus-visible rect {{
+      stroke: {TEXT}; stroke-width: 3; }}
+  .ibcr-metric-chart .ibcr-point:focus-visible {{ outline: 3px solid {IBCR_BLUE}; outline-offset: 2px; }}
   /* Record cards and linked tables (blocks.records_html, blocks.rich_table_html): the Country and
      Programmes pages, one HTML element per list of cards. */
   [data-testid="stHtml"] ul.ibcr-records {{ list-style: none; padding: 0; margin: 0 0 1rem; display: grid;

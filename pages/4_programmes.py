@@ -1,9 +1,11 @@
 """Programmes and figures: each programme at a glance, and every reported figure over time."""
 
+from functools import partial
+
 import streamlit as st
 
 import ibcr_data
-from ibcr_present import figures, i18n, text
+from ibcr_present import figures, figuresvg, i18n, text
 from ibcr_ui import components, images, packs, records, shell
 
 # Inputs
@@ -42,15 +44,19 @@ labels = figures.MetricLabels(exact=ctx.t("metrics.exact"), estimate=ctx.t("metr
 for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in set(chosen["scope_code"])]:
     series = ibcr_data.metric_series(chosen, code, scope)
     st.markdown(f"**{ctx.label('metric', code)} — {ctx.label('scope', scope)}**")
-    hover = text.metric_hover(ctx, series)
     if series["value"].notna().sum() >= 1:
         years = series["end_year"].dropna()
         alt = ctx.tn("metrics.alt", len(series), metric=ctx.label("metric", code), scope=ctx.label("scope", scope),
                      period=i18n.year_span(ctx.lang, years.min(), years.max()))
-        fig = figures.metric_figure(series, ctx.lang, labels, hover)
-        st.plotly_chart(fig, alt=alt, width="stretch", key=f"metric_{code}_{scope}",
-                        config=figures.chart_config(ctx.lang, f"ibcr-{code}-{scope}"))
-        images.buttons(ctx, lambda fig=fig: fig, f"{ctx.label('metric', code)} — {ctx.label('scope', scope)}",
+        words = figuresvg.FigureLabels(alt, labels.exact, labels.estimate, labels.target, labels.year,
+                                       partial(i18n.number, ctx.lang))
+        # Drawn on the server (no Plotly in the browser); NOTE: st.html's sanitiser removes SVG, and the
+        # markup is built with every text escaped (figuresvg).
+        st.markdown(figuresvg.metric_svg(series, text.metric_tooltips(ctx, series), words), unsafe_allow_html=True)
+        # The pictures to download are drawn from the Plotly figure, built only when a button is pressed.
+        images.buttons(ctx, lambda series=series: figures.metric_figure(series, ctx.lang, labels,
+                                                                        text.metric_hover(ctx, series)),
+                       f"{ctx.label('metric', code)} — {ctx.label('scope', scope)}",
                        f"ibcr-{code}-{scope}", key=f"metric_{code}_{scope}_picture")
     records.metrics_table(ctx, series)
 st.caption(ctx.tn("programmes.never_summed", len(chosen)))

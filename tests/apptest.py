@@ -93,11 +93,14 @@ def widget(at: AppTest, kind: str, key: str):
     return found[0]
 
 
-def charts(at: AppTest) -> list[dict]:
-    """Each Plotly chart on the page as its figure spec (data and layout)."""
-    import json
-
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+def metric_charts(at: AppTest) -> dict[str, str]:
+    """The server-drawn charts of figures on the page (ibcr_present.figuresvg): accessible name -> markup."""
+    found = {}
+    for m in at.markdown:
+        if 'class="ibcr-metric-chart"' in m.value:
+            name = re.search(r'<svg class="ibcr-metric-chart"[^>]* aria-label="([^"]*)"', m.value).group(1)
+            found[html.unescape(name)] = m.value
+    return found
 
 
 def nav_links(at: AppTest) -> dict[str, str]:

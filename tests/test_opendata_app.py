@@ -69,7 +69,7 @@ def test_the_sources_page_offers_the_three_files():
     assert snippet and "embed=true" in snippet[0] and "/map?" in snippet[0]
 
 
-@pytest.mark.parametrize("page_key", ["map", "timeline", "overview"])
+@pytest.mark.parametrize("page_key", ["map", "timeline", "overview", "programmes"])
 def test_charts_offer_svg_and_png_in_a_public_session_only(guarded, page_key):
     assert set(labels(visit(page_key))) >= PICTURE_LABELS
     assert not PICTURE_LABELS & set(labels(visit(page_key, board=True)))

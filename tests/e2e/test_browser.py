@@ -201,6 +201,26 @@ def test_the_timeline_fits_a_phone_with_its_whole_span(new_page):
     assert size >= 11, f"year labels of {size} px on a phone"
 
 
+def test_the_programmes_figures_are_drawn_without_plotly_and_their_points_reached_with_the_keyboard(new_page):
+    for width in (1400, 390):
+        page = new_page(viewport={"width": width, "height": 900})
+        open_app(page, "/programmes?metric=professionals_trained")
+        point = page.locator("svg.ibcr-metric-chart .ibcr-point").first
+        point.wait_for(state="attached", timeout=20_000)
+        box = page.locator("svg.ibcr-metric-chart .ibcr-point circle").first.bounding_box()
+        assert box and box["width"] >= 10 and box["height"] >= 10  # drawn, not only in the markup
+        assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+        assert not page.evaluate("() => performance.getEntriesByType('resource').some(r => /plotly/i.test(r.name))")
+        assert page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth") <= 1
+    name = point.get_attribute("aria-label")
+    point.focus()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Shift+Tab")  # back to it with the keyboard: the focus ring is drawn (:focus-visible)
+    focused = page.evaluate("""() => { const e = document.activeElement, s = getComputedStyle(e);
+        return [e.getAttribute('aria-label'), s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0] }""")
+    assert focused == [name, True], f"the first point is not focusable with a visible ring: {focused}"
+
+
 def _download_text(page, button) -> tuple[bytes, int]:
     label = button.inner_text()
     m = re.search(r"—\s*([\d,\s\u202f\u00a0]+)\s+rows", label)
