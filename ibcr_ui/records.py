@@ -56,7 +56,8 @@ def timeline_gantt(ctx: Context, rows: pd.DataFrame, milestones: pd.DataFrame, k
             milestones=ctx.t("timeline.milestones_row"),
             today=ctx.t("timeline.today", date=i18n.iso_date(ctx.lang, today.isoformat())))
         # On a programme's row, each bar says its country (on a country's row, the label already does).
-        notes = [name if name != group else "" for name, group in zip(rows[f"name_{ctx.lang}"], rows["group"])]
+        # (On a country's own profile, never: every bar is in that country.)
+        notes = [name if name != group and linked else "" for name, group in zip(rows[f"name_{ctx.lang}"], rows["group"])]
         svg = ganttsvg.timeline_gantt(rows, milestones, text.engagement_tooltips(ctx, rows),
                                       text.milestone_tooltips(ctx, milestones), hrefs, labels, today, notes)
         return svg, _timeline_table(ctx, rows)

@@ -207,3 +207,4 @@ def test_a_country_profile_draws_its_own_records_as_the_gantt_without_links_to_i
     focusable = re.findall(r'<g class="ibcr-bar" tabindex="0" role="img" aria-label="([^"]*)"><title>', svg)
     engagements = ibcr_data.country_profile(ds, "BFA").engagements
     assert len(focusable) == len(engagements) > 0  # each record still reached by Tab, its tooltip read
+    assert 'class="ibcr-bar-note"' not in svg  # no bar repeats the name of the country the page is about
