@@ -4,7 +4,7 @@ Each public programme is an activity (hierarchy 1) and each piece of work in one
 (hierarchy 2) under its programme, or under the larger piece of work it is part of. Narratives are
 in English, French and Spanish, as the data hold them. Venues and offices are places, not activities;
 a record with no date or no known status cannot be an IATI activity (both are required) and is named
-in a comment at the top of the file. A programme's results are those of the Results page (`programme_results`).
+in a comment at the top of the file. A programme's results are those of the Results page (iati_results.py).
 
 The XML is written with lxml; tests validate it against the official 2.03 schema and codelists.
 NOTE: IATI needs whole dates. A date known to the year or the month is written as its first day
@@ -17,17 +17,14 @@ import calendar
 import datetime as dt
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from lxml import etree
 
-from ibcr_data import results_of_programme
 from ibcr_present import i18n
-from ibcr_present.results import achieved_text, ordered, place, qualified, title
-from ibcr_present.words import Words
 
+from .iati_results import NARRATIVE_LANGUAGES, IatiResult, ResultsHook, programme_results
 from .release import Release, organisation
 
 IATI_VERSION = "2.03"
@@ -36,7 +33,6 @@ ORG_REF_ENV = "IBCR_IATI_ORG_REF"
 # prefix CA-CRA_ACR: the Canada Revenue Agency's list of charities; sources.csv gac-d001606001).
 DEFAULT_ORG_REF = "CA-CRA_ACR-0010011490"
 ORG_TYPE = "21"  # OrganisationType: International NGO
-NARRATIVE_LANGUAGES = ("en", "fr", "es")
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 STATUS = {"planned": "1", "ongoing": "2", "completed": "4"}  # ActivityStatus: pipeline, implementation, post-completion
 ROLE_FUNDING, ROLE_IMPLEMENTING = "1", "4"  # OrganisationRole
@@ -54,82 +50,6 @@ GAC_PROJECT = re.compile(r"\b([DP]\d{9})\b", re.IGNORECASE)
 GAC_PUBLISHER = "Global Affairs Canada"
 DOCUMENT_CATEGORY = {"seed": "B16", "annual_report": "B01"}  # others: A12, the activity's web page
 CURRENCY = {"cad": "CAD"}
-
-
-@dataclass(frozen=True)
-class IatiPeriod:
-    """One reporting period of an indicator: its dates (ISO) and the target and actual values, when known."""
-
-    start: str
-    end: str
-    target: float | None = None
-    actual: float | None = None
-    target_comment: Mapping[str, str] | None = None  # language -> the target as its source words it
-    actual_comment: Mapping[str, str] | None = None
-
-
-@dataclass(frozen=True)
-class IatiIndicator:
-    title: Mapping[str, str]  # language -> text
-    periods: tuple[IatiPeriod, ...] = ()
-    measure: str = "1"  # IndicatorMeasure: unit
-    ascending: bool = True
-
-
-@dataclass(frozen=True)
-class IatiResult:
-    title: Mapping[str, str]
-    indicators: tuple[IatiIndicator, ...]
-    type: str = "1"  # ResultType: output
-
-
-ResultsHook = Callable[[Release, str], list[IatiResult]]
-
-
-def programme_results(rel: Release, programme_id: str) -> list[IatiResult]:
-    """A programme's results as the Results page gives them (ibcr_data.results), from the public view.
-
-    One result per thing promised, in its country or programme-wide, each with one indicator; one period
-    per target (its years), the target's value and, when something was reported against it, the latest
-    figure as the actual. IATI takes one number: a range gives its low end, and the comment of each
-    target and actual says the figure as its source qualifies it ("more than 70", "about 100"). A target
-    or a figure the public view withholds is not written.
-    """
-    out = []
-    for result in ordered(results_of_programme(rel.ds, programme_id)):
-        periods = []
-        for share in result.shares:
-            target = share.target
-            if target.is_withheld or target.value is None:
-                continue
-            start, end = _period_years(rel, target, programme_id)
-            if start is None or end is None:
-                continue
-            actual = result.latest if result.latest is not None and not result.latest.is_withheld else None
-            periods.append(IatiPeriod(
-                start=f"{start}-01-01", end=f"{end}-12-31", target=target.value, actual=actual.value if actual else None,
-                target_comment=_in_words(rel, lambda w, t=target: qualified(w, t)),
-                actual_comment=_in_words(rel, lambda w, a=actual: achieved_text(w, a)) if actual else None))
-        if not periods:
-            continue
-        name = _in_words(rel, lambda w, r=result: title(w, r) if r.country_iso3 is None else f"{title(w, r)} ({place(w, r)})")
-        out.append(IatiResult(title=name,
-                              indicators=(IatiIndicator(title=_in_words(rel, lambda w, r=result: w.label("metric", r.metric_code)),
-                                                        periods=tuple(periods)),)))
-    return out
-
-
-def _period_years(rel: Release, target, programme_id: str) -> tuple[int | None, int | None]:
-    """The years a target covers: its own, else from the programme's start (as the Results page judges time)."""
-    start = target.start_year
-    if start is None:
-        began = rel.ds.programmes.loc[rel.ds.programmes["programme_id"] == programme_id, "start_year"].dropna()
-        start = int(began.iloc[0]) if len(began) else target.end_year
-    return start, target.end_year
-
-
-def _in_words(rel: Release, say: Callable) -> dict[str, str]:
-    return {lang: say(Words.of(rel.ds, lang)) for lang in NARRATIVE_LANGUAGES}
 
 
 def org_ref() -> str:

@@ -11,7 +11,8 @@ are imported by name where they are used, so a page that only shows the data nev
 from .accounts import SESSION_MINUTES, Editors
 from .changes import Changes, what_changed
 from .compare import Comparison, compare
-from .store import Conflict, DataSource, Store, Version, resolve_source, store_root
+from .source import DataSource, resolve_source, store_root
+from .store import Conflict, Store, Version
 
 __all__ = ["SESSION_MINUTES", "Changes", "Comparison", "Conflict", "DataSource", "Editors", "Store", "Version",
            "compare", "resolve_source", "store_root", "what_changed"]

@@ -29,7 +29,8 @@ from .accounts import FILE_ENV, FILE_NAME, ROLES, Editors
 from .compare import compare
 from .files import NotWritten
 from .log import BIDI_CONTROLS
-from .store import Conflict, Store, os_user, resolve_source
+from .source import resolve_source
+from .store import Conflict, Store, os_user
 from .upload import read_upload
 from .workbook import template
 

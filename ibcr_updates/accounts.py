@@ -41,7 +41,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from .files import NotWritten
-from .store import store_root
+from .source import store_root
 
 SESSION_MINUTES = 30
 MIN_PASSWORD = 12

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import shutil
 from pathlib import Path
+
+import pytest
 
 import ibcr_data
 from ibcr_data import Dataset, Filters
@@ -69,6 +73,20 @@ def write_board_account(path: Path) -> Path:
 
     Editors.open(path).add(BOARD_MEMBER, "a board member's long password", role="board")
     return path
+
+
+@contextlib.contextmanager
+def guarded_pages(root: Path):
+    """While open: the pages read a copy of the data with the safeguarding fixture (a plain folder), and a
+    board member's account exists (see `board_session`). Yields the data folder."""
+    data = root / "data"
+    shutil.copytree(DATA, data)
+    write_safeguarding_fixture(data)
+    accounts = write_board_account(root / "editors.json")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("IBCR_DATA_DIR", str(data))
+        mp.setenv("IBCR_EDITORS_FILE", str(accounts))
+        yield data
 
 
 def board_session() -> dict:

@@ -23,11 +23,10 @@ from tests.support import (
     DATA,
     SENSITIVE_DATES,
     board_session,
+    guarded_pages,
     page_context,
     read_rows,
-    write_board_account,
     write_rows,
-    write_safeguarding_fixture,
 )
 
 pypdf = pytest.importorskip("pypdf")
@@ -41,13 +40,7 @@ BOARD_ONLY_IN_PAGES = ("CANARY-BOARD-ENGAGEMENT", "CANARY-BOARD-PROGRAMME", "CAN
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("leaks") / "data"
-    shutil.copytree(DATA, data)
-    write_safeguarding_fixture(data)
-    accounts = write_board_account(tmp_path_factory.mktemp("leaks-accounts") / "editors.json")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IBCR_DATA_DIR", str(data))  # a plain data folder: what the pages load
-        mp.setenv("IBCR_EDITORS_FILE", str(accounts))
+    with guarded_pages(tmp_path_factory.mktemp("leaks")) as data:
         yield data
 
 

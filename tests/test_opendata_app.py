@@ -4,7 +4,6 @@ embedded page that is always the public view, signed in or not. The pictures' wo
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import plotly.graph_objects as go
 import pytest
@@ -16,20 +15,14 @@ from ibcr_present import i18n
 from ibcr_ui import images, session
 from ibcr_ui.registry import ROOT, page
 from ibcr_ui.session import SESSION_KEY
-from tests.support import CANARIES, DATA, board_session, page_context, write_board_account, write_safeguarding_fixture
+from tests.support import CANARIES, DATA, board_session, guarded_pages, page_context
 
 PICTURE_LABELS = {i18n.translate("en", "image.download_svg"), i18n.translate("en", "image.download_png")}
 
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory):
-    data = tmp_path_factory.mktemp("opendata-app") / "data"
-    shutil.copytree(DATA, data)
-    write_safeguarding_fixture(data)
-    accounts = write_board_account(tmp_path_factory.mktemp("opendata-accounts") / "editors.json")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("IBCR_DATA_DIR", str(data))
-        mp.setenv("IBCR_EDITORS_FILE", str(accounts))
+    with guarded_pages(tmp_path_factory.mktemp("opendata-app")) as data:
         yield data
 
 

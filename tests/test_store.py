@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 import ibcr_data
-from ibcr_updates import store as store_module
+from ibcr_updates import source as source_module
 from ibcr_updates.__main__ import main
 from ibcr_updates.changes import what_changed
 from ibcr_updates.compare import compare
@@ -129,12 +129,12 @@ def test_headline_figure_change_names_the_sources(store, tmp_path):
 
 def test_the_source_is_the_current_version_and_the_dataset_knows_it(store, tmp_path, monkeypatch):
     monkeypatch.setenv("IBCR_DATA_DIR", str(store.root))
-    src = store_module.resolve_source()
+    src = source_module.resolve_source()
     assert (src.folder, src.store_root, src.version) == (store.root / "versions" / "v1", store.root, "v1")
     folder = candidate(store, tmp_path)
     edit_engagements(folder)
     store.accept(folder, base="v1", who="ana", note="one of each")
-    src = store_module.resolve_source()
+    src = source_module.resolve_source()
     assert (src.folder, src.version) == (store.root / "versions" / "v2", "v2")
     assert src.fingerprint == ibcr_data.fingerprint(src.folder)
     loaded = ibcr_data.load_dataset(src.folder, src.version)
@@ -143,17 +143,17 @@ def test_the_source_is_the_current_version_and_the_dataset_knows_it(store, tmp_p
     plain = tmp_path / "plain"
     shutil.copytree(DATA, plain)
     monkeypatch.setenv("IBCR_DATA_DIR", str(plain))
-    src = store_module.resolve_source()
+    src = source_module.resolve_source()
     assert (src.folder, src.store_root, src.version) == (plain, None, None)  # loaded directly, no versions
-    assert store_module.store_root() is None
+    assert source_module.store_root() is None
     with pytest.raises(ValueError, match="plain data folder"):
         Store.open()
     monkeypatch.delenv("IBCR_DATA_DIR")
-    monkeypatch.setattr(store_module, "STORE_DIR", tmp_path / "no-store")
-    assert store_module.resolve_source().folder == ibcr_data.DEFAULT_DATA_DIR
+    monkeypatch.setattr(source_module, "STORE_DIR", tmp_path / "no-store")
+    assert source_module.resolve_source().folder == ibcr_data.DEFAULT_DATA_DIR
     assert ibcr_data.load_dataset().version is None
-    monkeypatch.setattr(store_module, "STORE_DIR", store.root)
-    assert store_module.resolve_source().folder == store.root / "versions" / "v2"
+    monkeypatch.setattr(source_module, "STORE_DIR", store.root)
+    assert source_module.resolve_source().folder == store.root / "versions" / "v2"
 
 
 def test_accept_links_unchanged_files_and_refuses_bad_candidates(store, tmp_path):
