@@ -2,10 +2,14 @@
 
 import streamlit as st
 
-import ibcr_data
-from ibcr_present import text
-from ibcr_ui import components, link, packs, results, shell, views
-from ibcr_ui.registry import page
+from ibcr_ui import prepaint
+
+prepaint.paint("overview")  # a first visit: what the last run drew, at once (before pandas and the data load)
+
+import ibcr_data  # noqa: E402
+from ibcr_present import text  # noqa: E402
+from ibcr_ui import components, link, packs, results, shell, views  # noqa: E402
+from ibcr_ui.registry import page  # noqa: E402
 
 # Inputs
 ctx = shell.setup("overview")

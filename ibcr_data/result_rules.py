@@ -11,9 +11,9 @@ from __future__ import annotations
 import pandas as pd
 
 from .arrowtext import whole_numbers
+from .checks import TRUE
 from .csvread import RawTable
 from .problems import MAX_PER_RULE, Problem
-from .validate import TRUE
 
 # What a figure and its target must share, and the Problem code when they do not.
 PAIRED = (("metric_code", "pair_metric_mismatch", "counts something else"),

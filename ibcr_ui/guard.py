@@ -24,8 +24,10 @@ from __future__ import annotations
 import re
 import threading
 import time
+from typing import TYPE_CHECKING
 
-from ibcr_updates.accounts import Editors
+if TYPE_CHECKING:
+    from ibcr_updates.accounts import Editors
 
 UPLOAD_PATH = re.compile(r"/_stcore/upload_file/([^/]+)/[^/]+/?$")
 EDITOR_PATH = re.compile(r"(^|/)editor/?$")
@@ -57,7 +59,13 @@ def may_upload(session_id: str, editors: Editors | None = None) -> bool:
     if found is None or found[2] < time.time():
         return False
     name, key, _ = found
-    return (editors or Editors.open()).key(name) == key
+    if editors is None:
+        # NOTE: imported here, not above: the server imports this module before it listens, and
+        # ibcr_updates brings pandas (0.5 s); an upload by a signed-in editor finds it loaded.
+        from ibcr_updates.accounts import Editors  # noqa: PLC0415
+
+        editors = Editors.open()
+    return editors.key(name) == key
 
 
 class UploadGuard:

@@ -1,10 +1,16 @@
-"""Start the dashboard with the slow start-up work done as the server starts (`make run`).
+"""Start the dashboard with the slow start-up work done beside the first visit, not in its way (`make run`).
 
 `python -m ibcr_ui.serve [options]` is `streamlit run app.py [options]` (the dashboard behind the
 guards of guard.py: uploads only for signed-in editors, no framing of the editor's page) plus one thread
-that imports pandas and Plotly, loads and validates the data, and builds what the Overview shows
-first, while the first visitor's browser is still fetching Streamlit's frontend (about 0.7 s in
-which the server is otherwise idle). Without it the first visitor's first run pays all of this.
+that imports pandas, loads the data and builds what the Overview shows first (`warm`).
+
+What a cold start costs, and where each part went (measured in `make bench`, docs/performance.md):
+the server listens as soon as a bare Streamlit page would (app.py imports nothing heavy); the data
+come from what the previous server kept (ibcr_data.snapshot: no validation when nothing changed)
+and the world's outlines likewise (mapsvg.geometry); a first visitor's Overview is painted from
+what an earlier run drew (prepaint.py) before the page imports pandas. The warm-up waits for the
+server to listen, then for that first visit's page to be drawn (or a quiet `visit_s`), because in
+one interpreter its imports would only slow what the visitor is waiting for (`warm_when_quiet`).
 
 NOTE: Streamlit has no start-up hook, hence this launcher. The warm-up fills the same
 `st.cache_resource` caches the pages use (those are process-wide and keyed on plain values, and
@@ -23,6 +29,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +44,7 @@ def warm() -> None:
         import ibcr_data
         from ibcr_present.i18n import DEFAULT_LANGUAGE, LANGUAGES
 
-        from . import data, views
+        from . import components, data, link, packs, results, shell, views  # noqa: F401  (the Overview's)
         from .context import DataKey
 
         src = data.source()
@@ -46,7 +53,7 @@ def warm() -> None:
         key = DataKey(src, "public")  # a first visitor is not signed in
         data.choices(key)
         data.store(src)
-        # What the first visitor's first run needs, in its order; then the other languages.
+        # What a first visitor's first run needs, in its order; then the other languages.
         data.lookups(key, DEFAULT_LANGUAGE)
         views.headline(key, ibcr_data.Filters())
         ibcr_data.all_results(data.dataset(key))  # the Overview's "Progress against targets"
@@ -56,6 +63,42 @@ def warm() -> None:
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
     settle_garbage_collector()
+
+
+def warm_when_quiet(listen_s: float = 5.0, visit_s: float = 2.0, drawn_s: float = 10.0, after_s: float = 0.5) -> None:
+    """Warm up once the server listens and then either a first page has been drawn or `visit_s` passed.
+
+    NOTE: one interpreter, one lock. Started with the server, the warm-up's imports (pandas, 0.5 s)
+    delayed the server's first answer by as much; started as it listens, they slowed the frontend's
+    files and the painted first view (prepaint.py) on their way to the first visitor. A server
+    started ahead of its visitors warms up in the quiet after `visit_s`; a visitor who arrives first
+    gets the painted Overview at once, and the warm-up follows that page's run.
+    """
+    from streamlit.runtime import Runtime, RuntimeState
+
+    from . import prepaint
+
+    def state() -> RuntimeState | None:
+        return Runtime.instance().state if Runtime.exists() else None
+
+    _until(lambda: state() in (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED),
+           listen_s)
+    # A visitor who came first has their page run alone, and the run's end (Streamlit's collection
+    # after it, the message that says it is done) is not held up either.
+    if (_until(lambda: state() == RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED, visit_s)
+            and prepaint.page_drawn.wait(drawn_s)):
+        time.sleep(after_s)
+    warm()
+
+
+def _until(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.01) -> bool:
+    """Wait until `condition()` holds (True) or `timeout_s` passed (False)."""
+    until = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() >= until:
+            return False
+        time.sleep(poll_s)
+    return True
 
 
 def settle_garbage_collector() -> None:
@@ -119,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     give_back_memory()
     from streamlit.web import cli  # imported before the thread starts, so the two never race for it
 
-    threading.Thread(target=warm, name="ibcr-warm-up", daemon=True).start()
+    threading.Thread(target=warm_when_quiet, name="ibcr-warm-up", daemon=True).start()
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]
     return cli.main()
 

@@ -23,8 +23,10 @@ import streamlit as st
 import ibcr_data
 from ibcr_data import DIMENSIONS, Choices, Dimension
 from ibcr_present import i18n
+from ibcr_updates import store_root
+from ibcr_updates.backups import LOG
 
-from . import components, data, link, session
+from . import components, data, link, prepaint, session
 from .context import Context, DataKey
 from .link import ViewState
 from .registry import PAGES, page
@@ -153,7 +155,16 @@ def done(ctx: Context) -> None:
     if session.embedded():
         _embed_footer(ctx)
         return
+    _keep_first_visit(ctx)
     _draw_sidebar(ctx)
+    prepaint.page_drawn.set()
+
+
+def _keep_first_visit(ctx: Context) -> None:
+    """When this run drew a public first visit, keep it for the next (prepaint.py; only the Overview asks)."""
+    src = ctx.key.source
+    first = ctx.key.audience == "public" and not ctx.ignored and link.to_params(ctx.state, ctx.page) == {"lang": ctx.lang}
+    prepaint.keep(src.folder, (src.store_root or store_root() or src.folder) / LOG, first)
 
 
 def _embed_footer(ctx: Context) -> None:

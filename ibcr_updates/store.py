@@ -32,7 +32,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ibcr_data import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset, validate
+from ibcr_data import DEFAULT_DATA_DIR, Dataset, ValidationError, load_dataset, snapshot, validate
 from ibcr_data.schema import DESCRIPTOR
 
 from . import backups
@@ -164,7 +164,7 @@ class Store:
         v = self.get(ref)
         with self._cache_lock:
             loaded = self._cache.pop(v.id, None)  # put back last: the most recently used
-            self._cache[v.id] = loaded if loaded is not None else load_dataset(self.root / VERSIONS / v.id, v.id)
+            self._cache[v.id] = loaded if loaded is not None else snapshot.load(self.root / VERSIONS / v.id, v.id)
             while len(self._cache) > self.LOADED_VERSIONS:
                 self._cache.pop(next(iter(self._cache)))
             return self._cache[v.id]

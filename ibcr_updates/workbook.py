@@ -17,9 +17,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ibcr_data import Dataset
+from ibcr_data.checks import MAX_CELL_CHARS
 from ibcr_data.csvread import read_raw
 from ibcr_data.schema import Field, Resource
-from ibcr_data.validate import MAX_CELL_CHARS
 
 from .compare import editable_tables
 

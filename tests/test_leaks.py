@@ -3,13 +3,16 @@ output in the board view holds them (so the test can fail). Pages (AppTest), exp
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 import shutil
 import time
 import zipfile
 
 import openpyxl
 import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.testing.v1 import AppTest
 
 import ibcr_data
@@ -190,3 +193,14 @@ def test_open_data_files_and_chart_pictures_hold_no_canary(guarded):
     assert leaks(images.picture_bytes(ctx, fig, "Map", "svg").decode("utf-8")) == []
     with pytest.raises(PermissionError):
         images.picture_bytes(page_context(ds, "en", audience="board"), fig, "Map", "svg")
+
+
+def test_what_a_first_visit_keeps_for_the_next_holds_no_canary(guarded, tmp_path, monkeypatch):
+    monkeypatch.setenv("IBCR_CACHE_DIR", str(tmp_path))
+    kept = tmp_path / "prepaint-overview-en"
+    visit("overview", {}, board=True)
+    assert not kept.exists()  # a board session keeps nothing for others
+    visit("overview", {}, board=False)
+    messages = json.loads(kept.read_text())["messages"]
+    text = "\n".join(str(ForwardMsg.FromString(base64.b64decode(m))) for m in messages)
+    assert "ibcr-card-value" in text and leaks(text) == []

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ibcr_data.validate import CONTROL_RE, MAX_CELL_CHARS
+from ibcr_data.checks import CONTROL_RE, MAX_CELL_CHARS
 from ibcr_updates import upload as upload_module
 from ibcr_updates.cells import Cells, Limits, read_cells
 from ibcr_updates.files import write_csv

@@ -1,0 +1,102 @@
+"""A first visit's Overview painted at once from what an earlier run drew (ibcr_ui/prepaint.py), then run for real."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+
+import pytest
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.testing.v1 import AppTest
+
+from ibcr_ui import prepaint, shell
+from ibcr_ui.registry import ROOT
+from ibcr_ui.session import SESSION_KEY
+from tests.apptest import cards, run, svg_map
+from tests.support import board_session, write_board_account
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch, data_copy):
+    monkeypatch.setenv("IBCR_CACHE_DIR", str(tmp_path / "kept"))
+    monkeypatch.setenv("IBCR_DATA_DIR", str(data_copy))
+    return tmp_path / "kept"
+
+
+def kept_messages(folder, name="overview-en") -> list[ForwardMsg]:
+    page = json.loads((folder / f"prepaint-{name}").read_text())
+    return [ForwardMsg.FromString(base64.b64decode(m)) for m in page["messages"]]
+
+
+def painted_only(monkeypatch, **params) -> AppTest:
+    """A first visit whose page run stops right after painting: what the reader sees before the page runs."""
+    def stopped(page_key):
+        raise RuntimeError("the page has not run yet")
+
+    monkeypatch.setattr(shell, "setup", stopped)
+    return run("overview", **params)
+
+
+def test_a_first_visit_keeps_the_main_area_of_its_overview(folder):
+    at = run("overview")
+    shown = cards(at)
+    assert shown["Countries engaged"] == "36"
+    messages = kept_messages(folder)
+    deltas = [m for m in messages if m.WhichOneof("type") == "delta"]
+    assert messages[0].WhichOneof("type") == "page_config_changed"
+    assert {m.metadata.delta_path[0] for m in deltas} <= {0, 2}  # the main area and its styles, never the sidebar
+    kinds = {m.delta.new_element.WhichOneof("type") for m in deltas if m.delta.WhichOneof("type") == "new_element"}
+    assert kinds <= prepaint.SHOWN and "html" in kinds  # no widget: those only answer once the page draws them
+    assert any('class="ibcr-card-value">36<' in m.delta.new_element.html.body for m in deltas)
+
+
+def test_the_next_first_visit_is_painted_before_the_page_runs(folder, monkeypatch):
+    shown = cards(run("overview"))
+    at = painted_only(monkeypatch)
+    assert at.exception and cards(at) == shown  # the cards, as the last run drew them
+    assert len(svg_map(at)["countries"]) >= 30  # and the map
+
+
+def test_nothing_is_painted_once_a_data_file_changed(folder, data_copy, monkeypatch):
+    run("overview")
+    path = data_copy / "engagements.csv"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # a new version, say
+    assert cards(painted_only(monkeypatch)) == {}
+
+
+@pytest.mark.parametrize("params", [{"region": "west_africa"}, {"lang": "xx"}, {"lang": "fr", "status": "ongoing"}])
+def test_a_link_with_a_view_of_its_own_is_neither_kept_nor_painted(folder, monkeypatch, params):
+    run("overview", **params)
+    assert not folder.exists() or not list(folder.glob("prepaint-*"))
+    run("overview")
+    assert cards(painted_only(monkeypatch, **params)) == {}
+
+
+def test_each_language_is_kept_and_painted_on_its_own(folder, monkeypatch):
+    french = cards(run("overview", lang="fr"))
+    assert (folder / "prepaint-overview-fr").is_file() and not (folder / "prepaint-overview-en").exists()
+    assert cards(painted_only(monkeypatch, lang="fr")) == french
+    assert cards(painted_only(monkeypatch)) == {}  # English was never drawn
+
+
+def test_a_signed_in_session_is_neither_kept_nor_painted(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("IBCR_EDITORS_FILE", str(write_board_account(tmp_path / "editors.json")))
+
+    def board() -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+        at.session_state[SESSION_KEY] = board_session()
+        return at.run()
+
+    assert "not for circulation" in board().warning[0].value and not list(folder.glob("prepaint-*"))
+    run("overview")  # a visitor's first visit is kept
+    monkeypatch.setattr(shell, "setup", lambda page_key: (_ for _ in ()).throw(RuntimeError("not run")))
+    assert cards(board()) == {}  # never shown the public Overview, even for a moment
+
+
+def test_a_damaged_kept_page_paints_nothing_and_the_page_runs_as_always(folder):
+    shown = cards(run("overview"))
+    (folder / "prepaint-overview-en").write_text("{not json")
+    at = run("overview")
+    assert not at.exception and cards(at) == shown
+    assert len(kept_messages(folder)) > 10  # kept again by that run
