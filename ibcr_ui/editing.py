@@ -22,7 +22,6 @@ from ibcr_data import Problem, ValidationError
 from ibcr_updates.accounts import SESSION_MINUTES, Editors
 from ibcr_updates.files import NotWritten
 from ibcr_updates.store import Conflict, Store, Version
-from ibcr_updates.upload import read_upload
 
 from . import guard
 from .context import Context
@@ -132,6 +131,8 @@ def checked_upload(upload, store: Store, current: Version) -> Checked:
     if cached and cached.key == key:
         return cached
     discard()
+    from ibcr_updates.upload import read_upload  # noqa: PLC0415  (openpyxl: for editors only, see pages/8_editor.py)
+
     result = read_upload(upload.name, upload.getvalue(), store.load(current.id))
     checked = Checked(key, current.id, str(result.folder) if result.ok else None, tuple(result.problems))
     if not result.ok:

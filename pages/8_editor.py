@@ -6,7 +6,7 @@ import streamlit as st
 
 from ibcr_ui import components, data, editing, history, shell
 from ibcr_ui.components import problems_list
-from ibcr_updates import Editors, compare, upload, workbook
+from ibcr_updates import Editors
 
 # Inputs
 ctx = shell.setup("editor")
@@ -24,6 +24,10 @@ if editors.role(who) != "editor":  # a board account reads the board view; only 
     st.info(ctx.t("editor.board_role"))
     shell.stop(ctx)
 editing.notice(ctx)
+# Imported here, for a signed-in editor only: the workbook reader and writer (openpyxl, lxml, Pillow)
+# are 12 MB that a server whose visitors only see the sign-in form never needs.
+from ibcr_updates import compare, upload, workbook  # noqa: E402
+
 store = data.store(ctx.source)
 current = store.current()
 
