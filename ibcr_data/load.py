@@ -16,7 +16,7 @@ from .csvread import RawTable, read_raw, unlisted_files
 from .model import Dataset, Policy
 from .problems import Problem, ValidationError
 from .rules import check_rules
-from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource, read_descriptor
+from .schema import DESCRIPTOR, Descriptor, DescriptorError, Resource
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # the bundled data
 
@@ -46,6 +46,8 @@ def validate(data_dir: Path = DEFAULT_DATA_DIR) -> tuple[list[Problem], dict[str
         return [Problem(str(data_dir), None, None, None, "the data folder does not exist",
                         "run from the project folder, or pass the folder that holds datapackage.yaml",
                         code="folder_missing")], {}, None
+    from .descriptor import read_descriptor  # noqa: PLC0415  (pydantic only where a descriptor is read)
+
     try:
         descriptor = read_descriptor(data_dir)
     except DescriptorError as exc:

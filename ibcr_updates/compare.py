@@ -14,7 +14,7 @@ import pandas as pd
 
 from ibcr_data import Dataset
 from ibcr_data.csvread import read_raw
-from ibcr_data.schema import Descriptor, Resource, read_descriptor
+from ibcr_data.schema import Descriptor, Resource
 
 # Tables generated from installed packages, not edited by staff (compared only when they changed).
 REFERENCE_TABLES = ("countries", "regions", "country_points")
@@ -166,6 +166,8 @@ class _Folder:
 
 def _side(x: Dataset | Path | str) -> Dataset | _Folder:
     if isinstance(x, str | Path):
+        from ibcr_data.descriptor import read_descriptor  # noqa: PLC0415  (pydantic: see ibcr_data.descriptor)
+
         return _Folder(read_descriptor(Path(x)), Path(x))
     return x
 

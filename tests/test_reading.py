@@ -7,7 +7,7 @@ import pytest
 
 import ibcr_data
 from ibcr_data import arrowtext, csvread, rules
-from ibcr_data.schema import read_descriptor
+from ibcr_data.descriptor import read_descriptor
 from tests.support import DATA, read_rows
 
 

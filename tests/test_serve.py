@@ -87,3 +87,17 @@ def test_the_launcher_asks_glibc_for_two_pools_unless_the_environment_says_other
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     serve.few_arenas()
     assert len(calls) == 1
+
+
+def test_a_server_started_again_on_the_same_data_neither_validates_nor_loads_the_descriptor_reader(tmp_path):
+    code = ("import sys; from ibcr_ui import serve; serve.warm(); "
+            "print(sorted(m for m in ('pydantic', 'geopandas') if m in sys.modules))")
+    env = {**os.environ, "IBCR_CACHE_DIR": str(tmp_path)}
+
+    def start() -> str:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip().splitlines()[-1]
+
+    assert start() == "['pydantic']"  # the first reads datapackage.yaml (and checks every file)
+    assert start() == "[]"  # the next starts from the dataset it kept: neither the checks nor 9 MB of pydantic
