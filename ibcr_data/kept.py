@@ -57,6 +57,12 @@ def kept(kind: str, digest: str, build: Callable[[], T], dump: Callable[[T], byt
     return value
 
 
+def has(kind: str, name: str) -> bool:
+    """True when a value is kept as `kind` under `name` (without reading it)."""
+    folder = cache_dir()
+    return folder is not None and (folder / f"{kind}-{name}").is_file()
+
+
 def read(kind: str, name: str) -> bytes | None:
     """What is kept as `kind` under `name` (marked as recently used), or None."""
     folder = cache_dir()

@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     # Arrow (under pandas' text columns) keeps its own pool, which holds freed memory; in glibc's
     # pool it is given back by give_back_memory. Read when pyarrow is first imported, hence here.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    os.environ.setdefault("IBCR_VALIDATE_APART", "1")  # new data are validated in a child (ibcr_data.snapshot)
     few_arenas()
     give_back_memory()
     from streamlit.web import cli  # imported before the thread starts, so the two never race for it

@@ -105,3 +105,21 @@ def test_the_world_outlines_are_projected_once_for_every_later_server(folder, mo
     monkeypatch.setattr(mapsvg.subprocess, "run", no_child)
     assert mapsvg.geometry(points) == first
     mapsvg.geometry.cache_clear()
+
+
+def test_the_server_validates_new_data_in_a_child_process_and_reads_what_it_kept(folder, data_copy, monkeypatch):
+    monkeypatch.setattr(snapshot, "APART", True)
+    children = []
+    real_run = snapshot.subprocess.run
+    monkeypatch.setattr(snapshot.subprocess, "run", lambda *a, **k: children.append(a[0]) or real_run(*a, **k))
+    _no_validation(monkeypatch)  # not in this process
+    assert len(snapshot.load(data_copy).engagements) > 0 and len(children) == 1
+    assert len(snapshot.load(data_copy).engagements) > 0 and len(children) == 1  # kept: no second child
+
+
+def test_problems_found_by_the_child_are_found_again_to_be_shown(folder, data_copy, monkeypatch):
+    monkeypatch.setattr(snapshot, "APART", True)
+    set_cell(data_copy, "engagements.csv", 0, "country_iso3", "Narnia")
+    with pytest.raises(ibcr_data.ValidationError) as raised:
+        snapshot.load(data_copy)
+    assert any("Narnia" in str(p) for p in raised.value.problems) and not folder.exists()
