@@ -5,7 +5,7 @@ python-calamine or argon2, so it works in a shell, a script or a notebook as wel
 dashboard. Changing the data (versions, uploads, accounts) is `ibcr_updates`, which builds on it.
 
 Inside, each module imports only those below it (pyproject.toml, `make lint`):
-results → aggregate → filters, audience, snapshot → precomputed → load → rules → result_rules → checks → csvread,
+results → aggregate → snapshot → filters, audience → precomputed → load → rules → result_rules → checks → csvread,
 arrowtext → model → schema → problems → kept. `kept` (what a server keeps on disk for the next) needs no pandas:
 this package imports its modules on first use (`__getattr__` below), so `import ibcr_data.kept` stays light.
 """

@@ -29,6 +29,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from .audience import view_for
+from .filters import Filters, apply_filters
 from .kept import cache_dir, has, kept
 from .load import DEFAULT_DATA_DIR, load_dataset
 from .model import Dataset
@@ -76,8 +78,16 @@ def load(data_dir: Path | str = DEFAULT_DATA_DIR, version: str | None = None) ->
     digest = key(data_dir, version)
     if APART and cache_dir() is not None and not has("dataset", digest):
         _validate_apart(data_dir, version)
-    return kept("dataset", digest, lambda: load_dataset(data_dir, version),
+    return kept("dataset", digest, lambda: _derived(load_dataset(data_dir, version)),
                 lambda ds: pickle.dumps(ds, protocol=pickle.HIGHEST_PROTOCOL), _parse)
+
+
+def _derived(ds: Dataset) -> Dataset:
+    """The dataset with what every server first works out from it, kept with it: the public view and the
+    unfiltered view of each (audience.view_for and precomputed keep them in `ds.derived`)."""
+    for d in (ds, view_for(ds, "public")):
+        apply_filters(d, Filters())
+    return ds
 
 
 def _validate_apart(data_dir: Path, version: str | None) -> None:

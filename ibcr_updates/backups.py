@@ -16,8 +16,6 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath
 
-import yaml
-
 from .files import NotWritten
 from .log import LOG, VERSION_ID, check_log
 
@@ -118,6 +116,8 @@ def _members(zf: zipfile.ZipFile) -> tuple[list[zipfile.ZipInfo], int]:
 
 def _check_versions(zf: zipfile.ZipFile, ids: list[str]) -> None:
     """Each version has its files, and its descriptor names only files inside its own folder."""
+    import yaml  # noqa: PLC0415  (a restore only: every server imports this module)
+
     names = set(zf.namelist())
     for vid in ids:
         prefix = f"{VERSIONS}/{vid}/"

@@ -11,6 +11,7 @@ import pytest
 
 import ibcr_data
 from ibcr_data import kept, snapshot
+from ibcr_data.audience import view_for
 from ibcr_present import mapsvg
 from tests.support import set_cell
 
@@ -37,6 +38,8 @@ def test_a_server_started_again_reads_the_dataset_the_last_one_validated(folder,
         pd.testing.assert_frame_equal(getattr(again, table), getattr(first, table))
     assert again.data_dir == first.data_dir and again.version is None
     assert again.policy.min_public_count == first.policy.min_public_count and again.descriptor == first.descriptor
+    public = again.derived["public_view"]  # kept with it: the next server does not derive it again
+    assert public.audience == "public" and len(public.engagements) == len(view_for(first, "public").engagements)
 
 
 def test_the_same_bytes_with_a_new_date_are_the_same_dataset(folder, data_copy, monkeypatch):
