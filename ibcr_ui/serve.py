@@ -42,7 +42,7 @@ def warm() -> None:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
     try:
         import ibcr_data
-        from ibcr_present.i18n import DEFAULT_LANGUAGE, LANGUAGES
+        from ibcr_present.i18n import DEFAULT_LANGUAGE
 
         from . import components, data, link, packs, results, shell, views  # noqa: F401  (the Overview's)
         from .context import DataKey
@@ -53,13 +53,13 @@ def warm() -> None:
         key = DataKey(src, "public")  # a first visitor is not signed in
         data.choices(key)
         data.store(src)
-        # What a first visitor's first run needs, in its order; then the other languages.
+        # What a first visitor's first run needs, in its order. NOTE: the default language only: each
+        # other one holds about 2 MB (its words, Babel's locale data) that a server whose visitors never
+        # ask for it would keep for good; its first visitor builds it (about 0.1 s).
         data.lookups(key, DEFAULT_LANGUAGE)
         views.headline(key, ibcr_data.Filters())
         ibcr_data.all_results(data.dataset(key))  # the Overview's "Progress against targets"
-        for lang in sorted(LANGUAGES, key=lambda code: code != DEFAULT_LANGUAGE):
-            data.lookups(key, lang)
-            views.map_svg(key, ibcr_data.Filters(), lang)  # also the Map page's default view
+        views.map_svg(key, ibcr_data.Filters(), DEFAULT_LANGUAGE)  # also the Map page's default view
     except Exception:  # the pages will load the data themselves and report what is wrong
         log.exception("warm-up at server start failed")
     settle_garbage_collector()
