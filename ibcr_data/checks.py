@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from .arrowtext import INT_RE, isin, numbers, whole_numbers
+from .arrowtext import INT_RE, isin, matches, numbers, whole_numbers
 from .csvread import RawTable
 from .problems import MAX_PER_RULE, Problem, more, suggest
 from .schema import Descriptor, Field
@@ -21,6 +21,7 @@ DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 # editing workbook and the Excel export could not be made from data holding one.
 MAX_CELL_CHARS = 32_767
 CONTROL_RE = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]"
+CONTROL_RE2 = r"[\x00-\x08\x0b-\x1f\x7f-\x9f\x{fffe}\x{ffff}]"  # the same class, in RE2's syntax (Arrow)
 SNIPPET = 30  # characters shown on each side of a control character
 
 # Field-specific advice shown when a required cell is empty.
@@ -103,7 +104,7 @@ def check_text(table: RawTable) -> list[Problem]:
                                f"the text has {len(s.at[i]):,} characters, more than an Excel cell holds "
                                f"({MAX_CELL_CHARS:,})", "shorten it, or put the full text in a document and "
                                "its address here", code="text_too_long"))
-        control = s.str.contains(CONTROL_RE, regex=True)
+        control = matches(s, CONTROL_RE2)
         for i in s.index[control][:MAX_PER_RULE]:
             text = s.at[i]
             at = re.search(CONTROL_RE, text).start()

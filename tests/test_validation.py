@@ -344,3 +344,17 @@ def test_a_figure_with_no_value_is_refused(data_copy):
         "the figure has no value, yet its qualifier 'exactly' describes a number",
         "a figure needs a value; when a source gives none, add no row and note the gap in the notes of the source "
         "in sources.csv")
+
+
+def test_the_control_characters_are_the_same_for_python_and_for_arrow():
+    import re
+
+    import pandas as pd
+
+    from ibcr_data.arrowtext import matches
+    from ibcr_data.checks import CONTROL_RE, CONTROL_RE2
+
+    cells = pd.Series([f"a{chr(c)}b" for c in [*range(0x200), 0x2028, 0xfeff, 0xfffd, 0xfffe, 0xffff]] + [None],
+                      dtype="str")
+    python = [bool(re.search(CONTROL_RE, c)) if isinstance(c, str) else False for c in cells]
+    assert matches(cells, CONTROL_RE2).tolist() == python and sum(python) == 9 + 21 + 33 + 2  # not \t nor \n
