@@ -7,7 +7,7 @@ cover everything the value is made from (the callers hash the input files' bytes
 and the libraries' versions), so a kept value is never stale.
 
 Kept in `$IBCR_CACHE_DIR`, else var/cache/ of the checkout (beside the store in var/);
-`IBCR_CACHE_DIR=off` turns keeping off. The KEEP most recently used of each kind stay.
+`IBCR_CACHE_DIR=off` turns keeping off. The KEEP most recently used of each kind stay, within KEEP_BYTES.
 
 NOTE: the folder is the server's own, written by this module alone (atomically: a reader sees a
 whole file or none), and as trusted as the code beside it. A file that cannot be read back is
@@ -30,6 +30,7 @@ T = TypeVar("T")
 
 DEFAULT_CACHE_DIR = Path(__file__).resolve().parent.parent / "var" / "cache"
 KEEP = 8  # per kind: the store's recent versions, a test's folders; the least recently used go first
+KEEP_BYTES = 2**30  # per kind: at most 1 GB (a 1,000x dataset is 400 MB), the newest kept whatever its size
 
 
 def cache_dir() -> Path | None:
@@ -61,6 +62,18 @@ def has(kind: str, name: str) -> bool:
     """True when a value is kept as `kind` under `name` (without reading it)."""
     folder = cache_dir()
     return folder is not None and (folder / f"{kind}-{name}").is_file()
+
+
+def names(kind: str, prefix: str = "") -> list[str]:
+    """The names kept as `kind` that start with `prefix`, the most recently used first."""
+    folder = cache_dir()
+    if folder is None:
+        return []
+    found = []
+    for p in folder.glob(f"{kind}-{prefix}*"):
+        with contextlib.suppress(FileNotFoundError):
+            found.append((p.stat().st_mtime_ns, p.name.removeprefix(f"{kind}-")))
+    return [name for _, name in sorted(found, reverse=True)]
 
 
 def read(kind: str, name: str) -> bytes | None:
@@ -111,12 +124,17 @@ def _write(path: Path, raw: bytes, kind: str) -> None:
 
 
 def _prune(folder: Path, kind: str) -> None:
-    """Keep the KEEP most recently used values of a kind."""
-    def used(p: Path) -> int:
+    """Keep the KEEP most recently used values of a kind, and no more than KEEP_BYTES of them (the newest always)."""
+    def used(p: Path) -> tuple[int, int]:
         try:
-            return p.stat().st_mtime_ns
+            st = p.stat()
         except FileNotFoundError:  # removed by another server meanwhile
-            return 0
+            return 0, 0
+        return st.st_mtime_ns, st.st_size
 
-    for old in sorted(folder.glob(f"{kind}-*"), key=used, reverse=True)[KEEP:]:
-        old.unlink(missing_ok=True)
+    total = 0
+    for n, (path, (_, size)) in enumerate(sorted(((p, used(p)) for p in folder.glob(f"{kind}-*")),
+                                                 key=lambda item: item[1][0], reverse=True)):
+        total += size
+        if n >= KEEP or (n and total > KEEP_BYTES):
+            path.unlink(missing_ok=True)

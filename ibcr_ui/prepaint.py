@@ -5,7 +5,8 @@ later visitor of a fresh session waits for the run. Yet the Overview of a first 
 view, no filters, the reader's language) is the same page every time the data and the code are the
 same. So a run that drew it keeps what it sent to the browser for the page's main area (every
 element message, in order: the cards, the map, the milestones) in ibcr_data.kept's folder, with a
-signature of what it was made from: every file of the data folder shown, the store's log, where
+signature of what it was made from (one such page per data source shown lately: a store, a
+folder): every file of the data folder shown, the store's log, where
 IBCR_DATA_DIR points, and every source, translation and setting file of the dashboard (their
 sizes and dates). The next first visit whose signature matches gets those messages before the page
 imports anything heavy (`paint`, the Overview's first line), then the page runs as always and
@@ -89,21 +90,23 @@ def paint(page_key: str) -> None:
     lang = _first_visit()
     if ctx is None or lang is None:
         return
-    name = f"{page_key}-{lang}"
-    try:
-        raw = kept.read(KIND, name)
-        kept_page = json.loads(raw) if raw else None
-        if kept_page and kept_page["signature"] == _signature(kept_page["inputs"]):
-            for b64 in kept_page["messages"]:
+    prefix = f"{page_key}-{lang}-"
+    for name in kept.names(KIND, prefix):  # one per data source drawn lately (a store, a folder), newest first
+        try:
+            header, messages = (kept.read(KIND, name) or b"{}\n").split(b"\n", 1)
+            made = json.loads(header)
+            if made.get("signature") != _signature(made["inputs"]):
+                continue
+            for b64 in json.loads(messages):
                 ctx.enqueue(ForwardMsg.FromString(base64.b64decode(b64)))
             return
-    except Exception:  # a damaged file paints nothing: the page runs as always
-        log.warning("could not paint %s from what was kept", name, exc_info=True)
-        kept.forget(KIND, name)
-    _record(ctx, name)
+        except Exception:  # a damaged file paints nothing: the page runs as always
+            log.warning("could not paint %s from what was kept", name, exc_info=True)
+            kept.forget(KIND, name)
+    _record(ctx, prefix)
 
 
-def _record(ctx, name: str) -> None:
+def _record(ctx, prefix: str) -> None:
     """Copy each main-area message of this run (widgets as empty slots) until `keep` is called."""
     messages: list[bytes] = []
     send = ctx.enqueue
@@ -129,7 +132,7 @@ def _record(ctx, name: str) -> None:
             messages.append(copy.SerializeToString())
 
     ctx.enqueue = enqueue
-    setattr(ctx, _RECORDER, (name, messages))
+    setattr(ctx, _RECORDER, (prefix, messages))
 
 
 def _stop(ctx) -> None:
@@ -148,8 +151,9 @@ def keep(folder: Path, log_file: Path, public_first_visit: bool) -> None:
     _stop(ctx)
     if not public_first_visit:
         return
-    name, messages = recorder
+    prefix, messages = recorder
     inputs = {"folder": str(Path(folder).resolve()), "log": str(Path(log_file).resolve())}
-    page = {"signature": _signature(inputs), "inputs": inputs,
-            "messages": [base64.b64encode(m).decode("ascii") for m in messages]}
-    kept.keep(KIND, name, json.dumps(page).encode())
+    source = hashlib.sha256(json.dumps(inputs).encode()).hexdigest()[:12]
+    header = json.dumps({"signature": _signature(inputs), "inputs": inputs})
+    body = json.dumps([base64.b64encode(m).decode("ascii") for m in messages])
+    kept.keep(KIND, prefix + source, (header + "\n" + body).encode())

@@ -126,3 +126,11 @@ def test_problems_found_by_the_child_are_found_again_to_be_shown(folder, data_co
     with pytest.raises(ibcr_data.ValidationError) as raised:
         snapshot.load(data_copy)
     assert any("Narnia" in str(p) for p in raised.value.problems) and not folder.exists()
+
+
+def test_the_kept_values_of_a_kind_stay_within_their_bytes_and_the_newest_is_kept_whatever_its_size(folder, monkeypatch):
+    monkeypatch.setattr(kept, "KEEP_BYTES", 10)
+    kept.keep("thing", "small", b"12345")
+    os.utime(folder / "thing-small", ns=(10**9, 10**9))
+    kept.keep("thing", "big", b"x" * 50)
+    assert [p.name for p in folder.iterdir()] == ["thing-big"]

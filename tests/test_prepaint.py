@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import shutil
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -24,9 +25,15 @@ def folder(tmp_path, monkeypatch, data_copy):
     return tmp_path / "kept"
 
 
-def kept_messages(folder, name="overview-en") -> list[ForwardMsg]:
-    page = json.loads((folder / f"prepaint-{name}").read_text())
-    return [ForwardMsg.FromString(base64.b64decode(m)) for m in page["messages"]]
+def kept_pages(folder, lang="en") -> list:
+    return sorted(folder.glob(f"prepaint-overview-{lang}-*")) if folder.exists() else []
+
+
+def kept_messages(folder, lang="en") -> list[ForwardMsg]:
+    (path,) = kept_pages(folder, lang)
+    header, body = path.read_text().split("\n", 1)
+    assert json.loads(header)["inputs"]["folder"]
+    return [ForwardMsg.FromString(base64.b64decode(m)) for m in json.loads(body)]
 
 
 def painted_only(monkeypatch, **params) -> AppTest:
@@ -75,7 +82,7 @@ def test_a_link_with_a_view_of_its_own_is_neither_kept_nor_painted(folder, monke
 
 def test_each_language_is_kept_and_painted_on_its_own(folder, monkeypatch):
     french = cards(run("overview", lang="fr"))
-    assert (folder / "prepaint-overview-fr").is_file() and not (folder / "prepaint-overview-en").exists()
+    assert len(kept_pages(folder, "fr")) == 1 and kept_pages(folder, "en") == []
     assert cards(painted_only(monkeypatch, lang="fr")) == french
     assert cards(painted_only(monkeypatch)) == {}  # English was never drawn
 
@@ -96,7 +103,19 @@ def test_a_signed_in_session_is_neither_kept_nor_painted(folder, tmp_path, monke
 
 def test_a_damaged_kept_page_paints_nothing_and_the_page_runs_as_always(folder):
     shown = cards(run("overview"))
-    (folder / "prepaint-overview-en").write_text("{not json")
+    (path,) = kept_pages(folder)
+    path.write_text("{not json")
     at = run("overview")
     assert not at.exception and cards(at) == shown
     assert len(kept_messages(folder)) > 10  # kept again by that run
+
+
+def test_each_data_source_keeps_its_own_page(folder, data_copy, tmp_path, monkeypatch):
+    shown = cards(run("overview"))
+    other = tmp_path / "other"
+    shutil.copytree(data_copy, other)
+    monkeypatch.setenv("IBCR_DATA_DIR", str(other))
+    run("overview")
+    assert len(kept_pages(folder)) == 2  # the other folder's first visit did not replace the first's
+    monkeypatch.setenv("IBCR_DATA_DIR", str(data_copy))
+    assert cards(painted_only(monkeypatch)) == shown
