@@ -104,11 +104,12 @@ def _until(condition: Callable[[], bool], timeout_s: float, poll_s: float = 0.01
 def settle_garbage_collector() -> None:
     """Leave what start-up built (modules, the data, the warmed caches) out of every later full collection.
 
-    Streamlit runs a full garbage collection after every page run (runner.postScriptGC), which walks
-    every object the process holds: with pandas, Arrow, Plotly and the data loaded, that was half the
-    server's CPU under load (py-spy, 30 visitors: 51 % of the samples in that one call). gc.freeze()
-    moves the objects alive now to a generation the collector never walks; what page runs create is
-    still collected after each run, so memory stays bounded as before.
+    A full collection walks every object the process holds: with pandas, Arrow, Plotly and the data
+    loaded, Streamlit's collection after every page run was half the server's CPU under load (py-spy,
+    30 visitors: 51 % of the samples in that one call). gc.freeze() moves the objects alive now to a
+    generation the collector never walks. Since then that collection is off altogether
+    (.streamlit/config.toml: what sessions build after start-up made it costly again); Python's own
+    full collections, rarer, still skip what is frozen here.
     """
     gc.collect()
     gc.freeze()

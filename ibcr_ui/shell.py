@@ -159,9 +159,9 @@ def done(ctx: Context) -> None:
     _keep_first_visit(ctx)
     _draw_sidebar(ctx)
     if not prepaint.page_drawn.is_set():
-        # The process's first page: leave what it loaded (pandas, the data, the caches) out of the full
-        # collection Streamlit runs after each page (see serve.settle_garbage_collector), this one's
-        # included: 0.1 s before the first visitor's page says it is done.
+        # The process's first page: leave what it loaded (pandas, the data, the caches) out of every later
+        # full collection (see serve.settle_garbage_collector): 0.1 s sooner "done" on a cold start when
+        # Streamlit collects after each run (runner.postScriptGC, off in .streamlit/config.toml).
         gc.freeze()
         prepaint.page_drawn.set()
 
