@@ -4,7 +4,7 @@ A server's first visitor waits for pandas and the data (0.6 s of imports, then t
 later visitor of a fresh session waits for the run. Yet the Overview of a first visit (the public
 view, no filters, the reader's language) is the same page every time the data and the code are the
 same. So a run that drew it keeps what it sent to the browser for the page's main area (every
-element message, in order: the cards, the map, the milestones) in ibcr_data.kept's folder, with a
+element message, in order: the stylesheet, the cards, the map, the milestones) in ibcr_data.kept's folder, with a
 signature of what it was made from (one such page per data source shown lately: a store, a
 folder): every file of the data folder shown, the store's log, where
 IBCR_DATA_DIR points, and every source, translation and setting file of the dashboard (their
@@ -46,7 +46,9 @@ log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 KIND = "prepaint"
 CODE = ("dashboard.py", "app.py", "pages/*.py", "ibcr_*/**/*.py", "ibcr_*/**/*.po", ".streamlit/*.toml", "static/*")
-MAIN = 0  # the first index of a delta path in the page's main area (Streamlit's RootContainer.MAIN)
+# The first index of a delta path in the page's main area and in its event area, where Streamlit puts
+# an st.html holding only styles (the page's stylesheet): Streamlit's RootContainer.MAIN and .EVENT.
+PAINTED_ROOTS = (0, 2)
 SHOWN = {"markdown", "html", "heading", "alert", "page_link", "empty", "text"}  # elements that only show
 _RECORDER = "_ibcr_prepaint"  # the recorder's attribute on the run's context
 
@@ -88,7 +90,7 @@ def paint(page_key: str) -> None:
     """At a page's first line: send what a previous run drew for this first visit, or get ready to keep it."""
     ctx = get_script_run_ctx()
     lang = _first_visit()
-    if ctx is None or lang is None:
+    if ctx is None or lang is None or kept.cache_dir() is None:  # nothing to read, nowhere to keep
         return
     prefix = f"{page_key}-{lang}-"
     for name in kept.names(KIND, prefix):  # one per data source drawn lately (a store, a folder), newest first
@@ -121,7 +123,7 @@ def _record(ctx, prefix: str) -> None:
         if kind == "page_config_changed":
             messages.append(msg.SerializeToString())
         elif (kind == "delta" and msg.delta.WhichOneof("type") in ("new_element", "add_block")
-              and msg.metadata.delta_path and msg.metadata.delta_path[0] == MAIN):
+              and msg.metadata.delta_path and msg.metadata.delta_path[0] in PAINTED_ROOTS):
             copy = ForwardMsg()
             copy.CopyFrom(msg)
             delta = copy.delta

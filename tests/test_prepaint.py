@@ -63,6 +63,7 @@ def test_the_next_first_visit_is_painted_before_the_page_runs(folder, monkeypatc
     at = painted_only(monkeypatch)
     assert at.exception and cards(at) == shown  # the cards, as the last run drew them
     assert len(svg_map(at)["countries"]) >= 30  # and the map
+    assert any(e.proto.body.lstrip().startswith("<style") for e in at.get("html"))  # styled as they will be
 
 
 def test_nothing_is_painted_once_a_data_file_changed(folder, data_copy, monkeypatch):
