@@ -151,7 +151,10 @@ def _engagement(ctx: Context, r: dict) -> blocks.Record:
 
 def programme_cards(ctx: Context, programmes: pd.DataFrame, label: str) -> None:
     """A card per programme, as one grid: name, dates and status, what it did, where, with whom, source."""
-    st.html(blocks.records_html([_programme(ctx, p) for p in programmes.to_dict("records")], label, columns=3))
+    def build() -> str:
+        return blocks.records_html([_programme(ctx, p) for p in programmes.to_dict("records")], label, columns=3)
+
+    st.html(data.memo(("programme_cards", ctx.fingerprint, ctx.lang, tuple(programmes["programme_id"]), label), build))
 
 
 def _programme(ctx: Context, p: dict) -> blocks.Record:
@@ -176,14 +179,17 @@ def metrics_table(ctx: Context, metrics: pd.DataFrame) -> None:
 
     Each source's title links to the source, further sources included.
     """
-    columns = [ctx.t("col.figure"), ctx.t("col.what"), ctx.t("col.scope"), ctx.t("col.period"),
-               ctx.t("col.confidence"), ctx.t("col.source")]
-    rows = [[md(text.metric_row_text(ctx, r)), md(r[f"note_{ctx.lang}"]),
-             md(ctx.label("scope", r["scope_code"]) + (" (" + ctx.t("metrics.target") + ")" if r["is_target"] else "")),
-             md(r[f"period_label_{ctx.lang}"]), md(ctx.label("confidence", r["confidence_code"])),
-             _source_links(ctx, r["source_id"], ctx.further_sources("metrics", r["metric_id"]))]
-            for _, r in metrics.iterrows()]
-    st.html(blocks.rich_table_html(columns, rows))
+    def build() -> str:
+        columns = [ctx.t("col.figure"), ctx.t("col.what"), ctx.t("col.scope"), ctx.t("col.period"),
+                   ctx.t("col.confidence"), ctx.t("col.source")]
+        rows = [[md(text.metric_row_text(ctx, r)), md(r[f"note_{ctx.lang}"]),
+                 md(ctx.label("scope", r["scope_code"]) + (" (" + ctx.t("metrics.target") + ")" if r["is_target"] else "")),
+                 md(r[f"period_label_{ctx.lang}"]), md(ctx.label("confidence", r["confidence_code"])),
+                 _source_links(ctx, r["source_id"], ctx.further_sources("metrics", r["metric_id"]))]
+                for _, r in metrics.iterrows()]
+        return blocks.rich_table_html(columns, rows)
+
+    st.html(data.memo(("metrics_table", ctx.fingerprint, ctx.lang, tuple(metrics["metric_id"])), build))
 
 
 def _source_links(ctx: Context, main: str, further: tuple[tuple[str, str], ...]) -> str:

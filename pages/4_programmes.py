@@ -6,7 +6,7 @@ import streamlit as st
 
 import ibcr_data
 from ibcr_present import figures, figuresvg, i18n, text
-from ibcr_ui import components, images, packs, records, shell
+from ibcr_ui import components, data, images, packs, records, shell
 
 # Inputs
 ctx = shell.setup("programmes")
@@ -52,7 +52,9 @@ for scope in [s for s in ctx.ds.descriptor.vocabularies["scope_code"] if s in se
                                        partial(i18n.number, ctx.lang))
         # Drawn on the server (no Plotly in the browser); NOTE: st.html's sanitiser removes SVG, and the
         # markup is built with every text escaped (figuresvg).
-        st.markdown(figuresvg.metric_svg(series, text.metric_tooltips(ctx, series), words), unsafe_allow_html=True)
+        svg = data.memo(("metric_svg", ctx.fingerprint, ctx.lang, tuple(series["metric_id"])),  # read-only
+                        lambda s=series, w=words: figuresvg.metric_svg(s, text.metric_tooltips(ctx, s), w))
+        st.markdown(svg, unsafe_allow_html=True)
         # The pictures to download are drawn from the Plotly figure, built only when a button is pressed.
         images.buttons(ctx, lambda series=series: figures.metric_figure(series, ctx.lang, labels,
                                                                         text.metric_hover(ctx, series)),

@@ -12,7 +12,7 @@ from ibcr_ui import components, data, opendata, shell, tables
 ctx = shell.setup("sources")
 
 # Data
-usage = ibcr_data.source_usage(ctx.ds)
+usage = data.memo(("source_usage", ctx.fingerprint), lambda: ibcr_data.source_usage(ctx.ds))  # read-only
 
 # Render
 st.title(ctx.t("sources.title"))
