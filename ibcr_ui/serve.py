@@ -138,6 +138,23 @@ def give_back_memory(every_s: float = 5.0) -> None:
     threading.Thread(target=loop, name="ibcr-malloc-trim", daemon=True).start()
 
 
+def skip_direct_run_hint() -> None:
+    """Spare the first page run of a server Streamlit's check for "not started with `streamlit run`".
+
+    NOTE: Streamlit checks once per process, at the first element a page draws, whether the script
+    runs in a REPL or without `streamlit run`, to print a hint. The check walks the page run's stack
+    with inspect.stack(), which reads every frame's source file and scans the 1,200 modules loaded:
+    50-90 ms on this machine, inside the first visitor's wait (the painted Overview sends its messages
+    another way, so the page's own run met it). The launcher always runs `streamlit run`, so the hint
+    can never apply. The flag is Streamlit's own (private): if a release renames it, nothing breaks and
+    the check simply runs again.
+    """
+    from streamlit import delta_generator
+
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True
+
+
 M_ARENA_MAX = -8  # glibc's mallopt parameter for the number of pools (malloc.h)
 
 
@@ -165,6 +182,8 @@ def main(argv: list[str] | None = None) -> int:
     few_arenas()
     give_back_memory()
     from streamlit.web import cli  # imported before the thread starts, so the two never race for it
+
+    skip_direct_run_hint()
 
     threading.Thread(target=warm_when_quiet, name="ibcr-warm-up", daemon=True).start()
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)]

@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests.support import ROOT, write_board_account
 
 WARM = """
@@ -87,6 +89,23 @@ def test_the_launcher_asks_glibc_for_two_pools_unless_the_environment_says_other
     monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
     serve.few_arenas()
     assert len(calls) == 1
+
+
+def test_the_first_element_a_launched_server_draws_does_not_walk_the_page_runs_stack(monkeypatch):
+    from streamlit import delta_generator, env_util
+
+    from ibcr_ui import serve
+
+    def walked():
+        raise AssertionError("Streamlit walked the stack (inspect.stack) for its `streamlit run` hint")
+
+    monkeypatch.setattr(env_util, "is_repl", walked)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    with pytest.raises(AssertionError):  # what a first element costs a server started without the launcher
+        delta_generator._maybe_print_use_warning()
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    serve.skip_direct_run_hint()
+    delta_generator._maybe_print_use_warning()  # the launcher's server: no walk
 
 
 def test_a_server_started_again_on_the_same_data_neither_validates_nor_loads_the_descriptor_reader(tmp_path):
