@@ -4,12 +4,14 @@ import streamlit as st
 
 from ibcr_ui import prepaint
 
-prepaint.paint("overview")  # a first visit: what the last run drew, at once (before pandas and the data load)
+prepaint.paint("overview")  # a first visit: the first screen the last run drew, at once (before pandas loads)
 
 import ibcr_data  # noqa: E402
 from ibcr_present import text  # noqa: E402
 from ibcr_ui import components, link, packs, results, shell, views  # noqa: E402
 from ibcr_ui.registry import page  # noqa: E402
+
+prepaint.paint_rest()  # the rest of it, the map among them, drawn by the browser while the page runs
 
 # Inputs
 ctx = shell.setup("overview")

@@ -156,8 +156,8 @@ def done(ctx: Context) -> None:
     if session.embedded():
         _embed_footer(ctx)
         return
-    _keep_first_visit(ctx)
     _draw_sidebar(ctx)
+    _keep_first_visit(ctx)  # after the sidebar: a painted first visit keeps the sidebar's room (prepaint.py)
     if not prepaint.page_drawn.is_set():
         # The process's first page: leave what it loaded (pandas, the data, the caches) out of every later
         # full collection (see serve.settle_garbage_collector): 0.1 s sooner "done" on a cold start when

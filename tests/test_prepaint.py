@@ -6,11 +6,14 @@ import base64
 import json
 import os
 import shutil
+from collections import Counter
 
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.runtime.scriptrunner_utils import script_run_context
 from streamlit.testing.v1 import AppTest
 
+from ibcr_present.i18n import translate
 from ibcr_ui import prepaint, shell
 from ibcr_ui.registry import ROOT
 from ibcr_ui.session import SESSION_KEY
@@ -52,7 +55,7 @@ def test_a_first_visit_keeps_the_main_area_of_its_overview(folder):
     messages = kept_messages(folder)
     deltas = [m for m in messages if m.WhichOneof("type") == "delta"]
     assert messages[0].WhichOneof("type") == "page_config_changed"
-    assert {m.metadata.delta_path[0] for m in deltas} <= {0, 2}  # the main area and its styles, never the sidebar
+    assert {m.metadata.delta_path[0] for m in deltas} == {0, 1, 2}  # the main area, the sidebar, the page's styles
     kinds = {m.delta.new_element.WhichOneof("type") for m in deltas if m.delta.WhichOneof("type") == "new_element"}
     assert kinds <= prepaint.SHOWN and "html" in kinds  # no widget: those only answer once the page draws them
     assert any('class="ibcr-card-value">36<' in m.delta.new_element.html.body for m in deltas)
@@ -64,6 +67,43 @@ def test_the_next_first_visit_is_painted_before_the_page_runs(folder, monkeypatc
     assert at.exception and cards(at) == shown  # the cards, as the last run drew them
     assert len(svg_map(at)["countries"]) >= 30  # and the map
     assert any(e.proto.body.lstrip().startswith("<style") for e in at.get("html"))  # styled as they will be
+    assert [m.value for m in at.sidebar.markdown][:1] == ["### " + translate("en", "app.name")]  # the sidebar's room
+    assert not at.sidebar.multiselect  # its controls come with the page's run
+
+
+def test_the_first_screen_is_painted_before_the_pages_imports_and_the_map_after_them(folder, monkeypatch):
+    shown = cards(run("overview"))
+
+    def importing(*args):
+        raise RuntimeError("the page is still importing pandas")
+
+    monkeypatch.setattr(prepaint, "paint_rest", importing)
+    at = run("overview")
+    assert at.exception and cards(at) == shown  # the cards at once
+    assert not [m for m in at.markdown if m.value.startswith('<figure class="ibcr-map-figure">')]  # the map second
+    assert [m.value for m in at.sidebar.markdown][:1] == ["### " + translate("en", "app.name")]  # the sidebar's room
+
+
+def test_the_pages_own_run_sends_only_what_the_painted_page_lacks(folder, monkeypatch):
+    first = run("overview")
+    sent: list[ForwardMsg] = []
+    enqueue = script_run_context.ScriptRunContext.enqueue
+
+    def spy(ctx, msg):
+        sent.append(msg)
+        enqueue(ctx, msg)
+
+    monkeypatch.setattr(script_run_context.ScriptRunContext, "enqueue", spy)
+    at = run("overview")
+    assert not at.exception and cards(at) == cards(first) and svg_map(at) == svg_map(first)
+    assert [w.label for w in at.sidebar.multiselect] == [w.label for w in first.sidebar.multiselect]
+    paths = Counter(tuple(m.metadata.delta_path) for m in sent if m.WhichOneof("type") == "delta")
+    again = {m.delta.new_element.WhichOneof("type") for m in sent if m.WhichOneof("type") == "delta"
+             and paths[tuple(m.metadata.delta_path)] > 1 and m.delta.new_element.WhichOneof("type") != "empty"}
+    assert max(paths.values()) == 2 and again and not again & prepaint.SHOWN  # only the controls, in their slots
+    sent.clear()
+    at.run()  # the same session again: the page as Streamlit draws it, every element sent
+    assert cards(at) == cards(first) and len(sent) >= len(paths)
 
 
 def test_nothing_is_painted_once_a_data_file_changed(folder, data_copy, monkeypatch):
