@@ -193,17 +193,21 @@ def _map_parts(w: Words, engagements: pd.DataFrame, limit: int):
     """
     ordered = engagements.sort_values("start_year", kind="stable")
     linked = w.names.linked
-    for iso3, g in ordered.groupby("country_iso3", sort=False):
-        first = g.head(limit)
+    # Grouped as plain rows, in the order of each country's first engagement: pandas' groupby and a
+    # head() per country cost 1.2 ms a country (60 ms of a first Overview, 44 countries).
+    columns = ["kind_code", "start_year", "end_year", "status_code", "confidence_code", "source_id", "engagement_id"]
+    by_country: dict[str, list[tuple]] = {}
+    for iso3, *row in zip(ordered["country_iso3"].tolist(), *(ordered[c].tolist() for c in columns)):
+        by_country.setdefault(iso3, []).append(row)
+    for iso3, rows in by_country.items():
+        first = rows[:limit]
         lines = [f"{w.label('kind', k)} · {i18n.year_span(w.lang, a, b)} · "
-                 f"{w.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip()
-                 for k, a, b, s, c in zip(first["kind_code"], first["start_year"], first["end_year"],
-                                          first["status_code"], first["confidence_code"])]
-        sources = list(dict.fromkeys([*g["source_id"].unique(),
-                                      *(s for e in g["engagement_id"] for s, _ in linked.get(("engagements", e), ()))]))
+                 f"{w.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip() for k, a, b, s, c, _, _ in first]
+        sources = list(dict.fromkeys([*(r[5] for r in rows),
+                                      *(s for r in rows for s, _ in linked.get(("engagements", r[6]), ()))]))
         titles = "; ".join(short(w.source_title(s), 50) for s in sources[:HOVER_SOURCES])
         more = len(sources) - HOVER_SOURCES
-        yield iso3, lines, len(g) - len(first), w.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
+        yield iso3, lines, len(rows) - len(first), w.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")
 
 
 def map_hover(w: Words, engagements: pd.DataFrame, limit: int = 8) -> dict[str, str]:
