@@ -83,6 +83,9 @@ def warm_when_quiet(listen_s: float = 5.0, visit_s: float = 2.0, drawn_s: float 
 
     _until(lambda: state() in (RuntimeState.NO_SESSIONS_CONNECTED, RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED),
            listen_s)
+    # Streamlit's table of emoji, which its first page run reads to check the page's icon (36 ms): loaded
+    # now, while the browser fetches the frontend, and out of the first visitor's page run.
+    import streamlit.emojis  # noqa: F401
     # A visitor who came first has their page run alone, and the run's end (Streamlit's collection
     # after it, the message that says it is done) is not held up either.
     if (_until(lambda: state() == RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED, visit_s)
