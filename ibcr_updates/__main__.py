@@ -2,7 +2,7 @@
 
     python -m ibcr_updates validate [DATA_DIR]          check the current version (or a folder)
     python -m ibcr_updates summary [DATA_DIR]           the number of records in each table
-    python -m ibcr_updates template OUT.xlsx [--lang fr]   the editing workbook of the current data
+    python -m ibcr_updates template OUT.xlsx [--lang fr|es]   the editing workbook of the current data
     python -m ibcr_updates import FILE --note TEXT [--yes] [--who NAME]   compare an upload; accept it with --yes
     python -m ibcr_updates history | diff A B | name V NAME | restore V --note TEXT [--yes]
     python -m ibcr_updates backup OUT.zip | restore-backup FILE ROOT
@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="write the editing workbook of the current data", parents=[common])
     p.add_argument("out", type=Path)
-    p.add_argument("--lang", choices=("en", "fr"), default="en")
+    p.add_argument("--lang", choices=("en", "fr", "es"), default="en")
     p.set_defaults(func=_template)
 
     p = sub.add_parser("import", help="compare an edited workbook (.xlsx) or .zip of CSVs; accept with --yes",

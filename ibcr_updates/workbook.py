@@ -23,7 +23,7 @@ from ibcr_data.schema import Field, Resource
 
 from .compare import editable_tables
 
-README_SHEET = {"en": "Read me", "fr": "À lire"}
+README_SHEET = {"en": "Read me", "fr": "À lire", "es": "Léame"}
 LISTS_SHEET = "lists"  # hidden: the codes the drop-downs offer
 SPARE_ROWS = 500  # rows below the records that keep the drop-downs, for new records
 MAX_WIDTH = 60
@@ -39,7 +39,8 @@ README = {
         "3. Use the drop-downs: coded columns (kind_code, status_code, country_iso3…) accept only the listed codes.",
         "4. Every record needs a source_id from the 'sources' sheet (add the source there first if it is new) "
         "and a confidence_code (exact, approximate or inferred).",
-        "5. Write descriptions in your own words, in both English (…_en) and French (…_fr).",
+        "5. Write descriptions in your own words, in English (…_en), French (…_fr) and Spanish (…_es): each is "
+        "required.",
         "6. Paste values only, never formulas: use Paste Special → Values.",
         "7. Years are whole numbers (2016), never dates. Partial dates are text: 2016, 2016-03 or 2016-03-15.",
         "8. Leave a cell empty when it is unknown; never write 0 for an unknown figure.",
@@ -62,7 +63,8 @@ README = {
         "n'acceptent que les codes proposés.",
         "4. Chaque fiche doit avoir un source_id de la feuille « sources » (ajoutez-y d'abord la source si elle "
         "est nouvelle) et un confidence_code (exact, approximate ou inferred).",
-        "5. Rédigez les descriptions dans vos propres mots, en anglais (…_en) et en français (…_fr).",
+        "5. Rédigez les descriptions dans vos propres mots, en anglais (…_en), en français (…_fr) et en "
+        "espagnol (…_es) : chacune est obligatoire.",
         "6. Collez des valeurs seulement, jamais de formules : Collage spécial → Valeurs.",
         "7. Les années sont des nombres entiers (2016), jamais des dates. Les dates partielles sont du texte : "
         "2016, 2016-03 ou 2016-03-15.",
@@ -78,14 +80,44 @@ README = {
         "Rien ne change avant qu'un éditeur ait vu la liste des changements et l'ait acceptée ; chaque version "
         "est conservée.",
     ],
+    "es": [
+        "Registros de la IBCR — libro de edición",
+        "",
+        "Cómo editar",
+        "1. Una hoja por tabla. Modifique, añada o elimine filas; deje la fila de encabezado (la primera fila) "
+        "tal como está.",
+        "2. No cambie el nombre de las hojas, no las oculte ni añada otras, y no combine celdas.",
+        "3. Use las listas desplegables: las columnas codificadas (kind_code, status_code, country_iso3…) solo "
+        "aceptan los códigos de la lista.",
+        "4. Cada registro necesita un source_id de la hoja «sources» (añada allí primero la fuente si es nueva) "
+        "y un confidence_code (exact, approximate o inferred).",
+        "5. Redacte las descripciones con sus propias palabras, en inglés (…_en), en francés (…_fr) y en "
+        "español (…_es): cada una es obligatoria.",
+        "6. Pegue solo valores, nunca fórmulas: use Pegado especial → Valores.",
+        "7. Los años son números enteros (2016), nunca fechas. Las fechas parciales son texto: 2016, 2016-03 o "
+        "2016-03-15.",
+        "8. Deje vacía una celda desconocida; nunca escriba 0 para una cifra desconocida.",
+        "9. Guarde como libro de Excel (.xlsx), no .xlsm ni .csv, y luego súbalo en la página Datos del tablero.",
+        f"10. Una celda contiene como máximo {MAX_CELL_CHARS:,} caracteres (el límite de Excel).".replace(",", ".") +
+        " Un salto de línea dentro de una celda se escribe con Alt+Entrar. Un texto pegado desde otro programa "
+        "puede traer caracteres de control invisibles o retornos de carro, que se rechazan: vuelva a escribir "
+        "ese texto.",
+        "",
+        "El encabezado de cada columna lleva una nota que dice lo que contiene (pase el cursor por encima).",
+        "Nada cambia hasta que un editor haya visto la lista de cambios y la haya aceptado; cada versión se "
+        "conserva.",
+    ],
 }
 MADE_FROM = {"en": "Made from version {version} of the data (last updated {updated}).",
-             "fr": "Établi à partir de la version {version} des données (dernière mise à jour : {updated})."}
+             "fr": "Établi à partir de la version {version} des données (dernière mise à jour : {updated}).",
+             "es": "Hecho a partir de la versión {version} de los datos (última actualización: {updated})."}
+CHOOSE = {"en": "Choose a value from the list.", "fr": "Choisissez une valeur de la liste.",
+          "es": "Elija un valor de la lista."}
 HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
 
 
 def template(ds: Dataset, lang: str = "en") -> bytes:
-    """The current records as an .xlsx workbook to edit, with the rules in `lang` ("en" or "fr")."""
+    """The current records as an .xlsx workbook to edit, with the rules in `lang` ("en", "fr" or "es")."""
     lang = lang if lang in README else "en"
     wb = Workbook()
     readme = wb.active
@@ -194,8 +226,7 @@ def _write_table(ws, res: Resource, ds: Dataset, formulas: dict[str, str], lang:
         if f.name in formulas:
             dv = DataValidation(type="list", formula1=formulas[f.name], allow_blank=True, showDropDown=False,
                                 showErrorMessage=True, errorTitle=f.name,
-                                error="Choose a value from the list." if lang == "en"
-                                else "Choisissez une valeur de la liste.")
+                                error=CHOOSE[lang])
             dv.add(f"{letter}2:{letter}{last}")
             ws.add_data_validation(dv)
     ws.freeze_panes = "A2"

@@ -8,6 +8,7 @@ import io
 import openpyxl
 import pytest
 
+from ibcr_updates import workbook
 from ibcr_updates.compare import editable_tables
 from ibcr_updates.upload import read_upload
 from ibcr_updates.workbook import LISTS_SHEET, template
@@ -28,6 +29,25 @@ def test_the_workbook_has_a_read_me_then_one_sheet_per_editable_table(ds, book_f
     readme = "\n".join(str(c.value) for c in wb["À lire"]["A"] if c.value)
     assert "Collage spécial" in readme and "source_id" in readme and ".xlsx" in readme
     assert openpyxl.load_workbook(io.BytesIO(template(ds, "en"))).sheetnames[0] == "Read me"
+
+
+def test_the_read_me_is_in_the_editors_language_and_asks_for_every_language_the_records_require(ds):
+    for lang, sheet, words in (("en", "Read me", "Paste Special"), ("fr", "À lire", "Collage spécial"),
+                               ("es", "Léame", "Pegado especial")):
+        wb = openpyxl.load_workbook(io.BytesIO(template(ds, lang)))
+        readme = "\n".join(str(c.value) for c in wb[sheet]["A"] if c.value)
+        assert wb.sheetnames[0] == sheet and words in readme, lang
+        assert all(f"…_{code}" in readme for code in ("en", "fr", "es")), lang  # each text column is required
+        assert wb["engagements"].data_validations.dataValidation[0].error == workbook.CHOOSE[lang]
+    required = {f.name for res in editable_tables(ds) for f in res.fields if f.required}
+    assert {"description_en", "description_fr", "description_es"} <= required
+
+
+def test_a_spanish_workbook_read_back_changes_no_file(ds):
+    with read_upload("registros.xlsx", template(ds, "es"), ds) as intake:
+        assert intake.problems == [] and intake.folder is not None
+        for res in ds.descriptor.resources:
+            assert filecmp.cmp(intake.folder / res.path, ds.data_dir / res.path, shallow=False), res.path
 
 
 def test_each_sheet_has_its_header_notes_drop_downs_and_frozen_row(ds, book_fr):
