@@ -28,6 +28,11 @@ for tab, (name, df) in zip(tabs, filtered.items()):
         if df.empty:
             st.info(ctx.t("summary.none"))
         else:
+            if name == "engagements":  # why this count is not the Overview's (the card counts pieces of work)
+                eng = ctx.view.engagements  # the same records, with the columns the loader derives
+                counted, venues = int(eng["is_counted"].sum()), int(eng["is_venue"].sum())
+                st.caption(ctx.t("data.engagements_rows", rows=ctx.number(len(df)), counted=ctx.number(counted),
+                                 venues=ctx.number(venues), parts=ctx.number(len(df) - counted - venues)))
             screen = downloads.for_screen(ctx, name, df)
             tables.show(ctx, f"data_{name}", screen, ctx.t(f"table.{name}"), searchable=True,
                         numeric=downloads.numeric_columns(screen), links=downloads.link_columns(ctx),

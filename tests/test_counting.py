@@ -3,6 +3,8 @@ figure leads a reported card (pages and packs alike)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import ibcr_data
@@ -159,3 +161,18 @@ def test_the_pack_words_the_cards_as_the_page_does(ds, lang):
     children = next(r for r in doc["reported"] if r["label"] == w.t("card.children_reached"))
     assert w.t("card.tie").replace(" :", "\u202f:") in children["lines"] or w.t("card.tie") in children["lines"]
     assert len(children["others"]) == 2
+
+
+@pytest.mark.parametrize("regions", [(), ("west_africa",)])
+def test_the_data_pages_engagement_rows_say_how_they_make_the_overviews_count(ds, regions):
+    from tests.apptest import cards, run
+
+    params = {"region": ",".join(regions)} if regions else {}
+    overview, data = cards(run("overview", **params)), run("data", **params)
+    (tab,) = [t.label for t in data.tabs if t.label.startswith("Engagements (")]
+    line = next(c.value for c in data.caption if c.value.startswith("Rows: "))
+    rows, counted, venues, parts = (int(n) for n in re.findall(r": (\d+)", line.replace(",", "")))
+    assert tab == f"Engagements ({rows})" and str(counted) == overview["Engagements"]  # the card's own number
+    eng = apply_filters(ds, Filters(regions=frozenset(regions))).engagements
+    assert venues == eng["kind_code"].isin(["office", "tribunal_hearing", "event_venue"]).sum() > 0
+    assert parts == eng["part_of_engagement_id"].notna().sum()
