@@ -195,16 +195,18 @@ def _map_parts(w: Words, engagements: pd.DataFrame, limit: int):
     linked = w.names.linked
     # Grouped as plain rows, in the order of each country's first engagement: pandas' groupby and a
     # head() per country cost 1.2 ms a country (60 ms of a first Overview, 44 countries).
-    columns = ["kind_code", "start_year", "end_year", "status_code", "confidence_code", "source_id", "engagement_id"]
-    by_country: dict[str, list[tuple]] = {}
-    for iso3, *row in zip(ordered["country_iso3"].tolist(), *(ordered[c].tolist() for c in columns)):
-        by_country.setdefault(iso3, []).append(row)
+    columns = ["country_iso3", "kind_code", "start_year", "end_year", "status_code", "confidence_code", "source_id",
+               "engagement_id"]
+    by_country: dict[str, list] = {}
+    for r in ordered[columns].itertuples(index=False):
+        by_country.setdefault(r.country_iso3, []).append(r)
     for iso3, rows in by_country.items():
         first = rows[:limit]
-        lines = [f"{w.label('kind', k)} · {i18n.year_span(w.lang, a, b)} · "
-                 f"{w.label('status', s)} {CONFIDENCE_SYMBOL.get(c, '')}".rstrip() for k, a, b, s, c, _, _ in first]
-        sources = list(dict.fromkeys([*(r[5] for r in rows),
-                                      *(s for r in rows for s, _ in linked.get(("engagements", r[6]), ()))]))
+        lines = [f"{w.label('kind', r.kind_code)} · {i18n.year_span(w.lang, r.start_year, r.end_year)} · "
+                 f"{w.label('status', r.status_code)} {CONFIDENCE_SYMBOL.get(r.confidence_code, '')}".rstrip()
+                 for r in first]
+        sources = list(dict.fromkeys([*(r.source_id for r in rows),
+                                      *(s for r in rows for s, _ in linked.get(("engagements", r.engagement_id), ()))]))
         titles = "; ".join(short(w.source_title(s), 50) for s in sources[:HOVER_SOURCES])
         more = len(sources) - HOVER_SOURCES
         yield iso3, lines, len(rows) - len(first), w.pair("map.sources", titles) + (f" (+{more})" if more > 0 else "")

@@ -20,6 +20,7 @@ from ibcr_data import Dataset
 from ibcr_data.checks import MAX_CELL_CHARS
 from ibcr_data.csvread import read_raw
 from ibcr_data.schema import Field, Resource
+from ibcr_present import i18n
 
 from .compare import editable_tables
 
@@ -45,7 +46,7 @@ README = {
         "7. Years are whole numbers (2016), never dates. Partial dates are text: 2016, 2016-03 or 2016-03-15.",
         "8. Leave a cell empty when it is unknown; never write 0 for an unknown figure.",
         "9. Save as an Excel workbook (.xlsx), not .xlsm or .csv, then upload it on the dashboard's Data page.",
-        f"10. A cell holds at most {MAX_CELL_CHARS:,} characters (Excel's own limit). A new line inside a cell is "
+        "10. A cell holds at most {limit} characters (Excel's own limit). A new line inside a cell is "
         "Alt+Enter. Text pasted from another program may bring invisible control characters or carriage "
         "returns, which are refused: type such text again.",
         "",
@@ -71,7 +72,7 @@ README = {
         "8. Laissez vide une cellule inconnue ; n'écrivez jamais 0 pour un chiffre inconnu.",
         "9. Enregistrez au format classeur Excel (.xlsx), pas .xlsm ni .csv, puis téléversez-le sur la page "
         "Données du tableau de bord.",
-        f"10. Une cellule contient au plus {MAX_CELL_CHARS:,} caractères (la limite d'Excel).".replace(",", "\u202f") +
+        "10. Une cellule contient au plus {limit} caractères (la limite d'Excel)."
         " Un retour à la ligne dans une cellule se tape Alt+Entrée. Un texte collé depuis un autre programme "
         "peut apporter des caractères de contrôle invisibles ou des retours chariot, qui sont refusés : "
         "retapez ce texte.",
@@ -98,7 +99,7 @@ README = {
         "2016-03-15.",
         "8. Deje vacía una celda desconocida; nunca escriba 0 para una cifra desconocida.",
         "9. Guarde como libro de Excel (.xlsx), no .xlsm ni .csv, y luego súbalo en la página Datos del tablero.",
-        f"10. Una celda contiene como máximo {MAX_CELL_CHARS:,} caracteres (el límite de Excel).".replace(",", ".") +
+        "10. Una celda contiene como máximo {limit} caracteres (el límite de Excel)."
         " Un salto de línea dentro de una celda se escribe con Alt+Entrar. Un texto pegado desde otro programa "
         "puede traer caracteres de control invisibles o retornos de carro, que se rechazan: vuelva a escribir "
         "ese texto.",
@@ -142,8 +143,9 @@ def sheet_names(ds: Dataset) -> list[str]:
 
 
 def _write_readme(ws, ds: Dataset, lang: str) -> None:
+    limit = i18n.number(lang, MAX_CELL_CHARS)  # the reader's way of writing 32,767
     for i, line in enumerate(README[lang], start=1):
-        cell = ws.cell(i, 1, line)
+        cell = ws.cell(i, 1, line.replace("{limit}", limit))
         cell.data_type = "s"
         if i == 1:
             cell.font = Font(bold=True, size=14)

@@ -8,6 +8,8 @@ import io
 import openpyxl
 import pytest
 
+from ibcr_data.checks import MAX_CELL_CHARS
+from ibcr_present import i18n
 from ibcr_updates import workbook
 from ibcr_updates.compare import editable_tables
 from ibcr_updates.upload import read_upload
@@ -38,6 +40,7 @@ def test_the_read_me_is_in_the_editors_language_and_asks_for_every_language_the_
         readme = "\n".join(str(c.value) for c in wb[sheet]["A"] if c.value)
         assert wb.sheetnames[0] == sheet and words in readme, lang
         assert all(f"…_{code}" in readme for code in ("en", "fr", "es")), lang  # each text column is required
+        assert f"{i18n.number(lang, MAX_CELL_CHARS)} " in readme, lang  # 32,767 / 32 767 / 32.767
         assert wb["engagements"].data_validations.dataValidation[0].error == workbook.CHOOSE[lang]
     required = {f.name for res in editable_tables(ds) for f in res.fields if f.required}
     assert {"description_en", "description_fr", "description_es"} <= required
