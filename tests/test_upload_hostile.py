@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ibcr_data.checks import CONTROL_RE, MAX_CELL_CHARS
+from ibcr_present import i18n
 from ibcr_updates import upload as upload_module
 from ibcr_updates.cells import Cells, Limits, read_cells
 from ibcr_updates.files import write_csv
@@ -209,11 +210,11 @@ def test_what_the_text_rule_accepts_an_excel_cell_holds(text):
 
 
 def test_the_read_me_states_the_rule(ds):
-    for lang in ("en", "fr"):
+    for lang, new_line in (("en", "Alt+Enter"), ("fr", "Alt+Entrée"), ("es", "Alt+Entrar")):
         readme = openpyxl.load_workbook(io.BytesIO(template(ds, lang))).worksheets[0]
         text = " ".join(str(c.value) for c in readme["A"] if c.value)
-        assert "32,767" in text or "32\u202f767" in text
-        assert "Alt+Enter" in text or "Alt+Entrée" in text
+        assert i18n.number(lang, MAX_CELL_CHARS) in text and MAX_CELL_CHARS == 32_767  # as the dashboard writes it
+        assert new_line in text
 
 
 def test_a_second_sheet_named_engagements_is_refused(ds, book):
